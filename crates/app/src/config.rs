@@ -1,0 +1,246 @@
+//! Configuration, layered: defaults → `encaisse.toml` → `ENCAISSE_*` environment →
+//! `ENCAISSE_*_FILE` (a file holding the value, for secrets) → command-line flags.
+//!
+//! Nested keys use a double underscore in the environment: `ENCAISSE_SERVER__LISTEN`.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::{AppError, Result};
+
+/// The commented example printed by `encaisse config example`.
+pub const EXAMPLE: &str = r#"# encaisse.toml — every key is optional; the values shown are the defaults.
+# Each key can also be set in the environment: ENCAISSE_<KEY>, nested keys joined by a double
+# underscore (ENCAISSE_SERVER__LISTEN), and secrets from a file with ENCAISSE_<KEY>_FILE
+# (ENCAISSE_DATABASE_URL_FILE=/run/secrets/db_url).
+
+# Where encaisse keeps its SQLite database, issued documents and backups.
+# data_dir = "~/.local/share/encaisse"
+
+# The database. Default: SQLite in the data directory (sqlite://<data_dir>/encaisse.db).
+# Several instances sharing one PostgreSQL:
+# database_url = "postgres://encaisse:secret@db.internal:5432/encaisse"
+
+# Time zone in which invoices are dated and "today" is computed (IANA name).
+timezone = "Europe/Paris"
+
+# Log filter (tracing syntax): error, warn, info, debug, or per module.
+log = "info"
+
+[server]
+# Address the web UI and API listen on.
+listen = "127.0.0.1:8080"
+# Public URL when behind a reverse proxy (used in links and to mark cookies Secure).
+# public_url = "https://encaisse.example.com"
+
+[security]
+# Browser sessions expire after this many hours.
+session_hours = 12
+"#;
+
+/// The web server's settings.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    pub listen: String,
+    pub public_url: Option<String>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig { listen: "127.0.0.1:8080".into(), public_url: None }
+    }
+}
+
+/// Authentication settings.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecurityConfig {
+    pub session_hours: u32,
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        SecurityConfig { session_hours: 12 }
+    }
+}
+
+/// The whole configuration.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    pub timezone: String,
+    pub log: String,
+    pub server: ServerConfig,
+    pub security: SecurityConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: default_data_dir(),
+            database_url: None,
+            timezone: "Europe/Paris".into(),
+            log: "info".into(),
+            server: ServerConfig::default(),
+            security: SecurityConfig::default(),
+        }
+    }
+}
+
+fn default_data_dir() -> PathBuf {
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(x).join("encaisse");
+    }
+    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        Some(h) => PathBuf::from(h).join(".local/share/encaisse"),
+        None => PathBuf::from("encaisse-data"),
+    }
+}
+
+const ROOT_KEYS: [&str; 6] = ["data_dir", "database_url", "timezone", "log", "server", "security"];
+
+/// Overrides given on the command line (highest precedence).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Loads the layers. `file` is the `--config` path; without it, `encaisse.toml` in the
+    /// data directory is read when present.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config> {
+        let base = Figment::from(Serialized::defaults(Config::default()));
+        let env = Env::prefixed("ENCAISSE_")
+            .split("__")
+            .filter(|k| {
+                let k = k.as_str();
+                !k.ends_with("_file") && ROOT_KEYS.iter().any(|r| k == *r || k.starts_with(&format!("{r}.")))
+            });
+        // Where is the data dir, before reading a file that may live in it?
+        let pre: Config = base
+            .clone()
+            .merge(env.clone())
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(|e| AppError::Config(e.to_string()))?;
+        let file = match file {
+            Some(f) => {
+                if !f.exists() {
+                    return Err(AppError::Config(format!(
+                        "config file {} does not exist; create it (see `encaisse config example`) or drop --config",
+                        f.display()
+                    )));
+                }
+                Some(f.to_path_buf())
+            }
+            None => Some(pre.data_dir.join("encaisse.toml")).filter(|p| p.exists()),
+        };
+        let mut fig = base;
+        if let Some(f) = &file {
+            fig = fig.merge(Toml::file(f));
+        }
+        fig = fig.merge(env).merge(Serialized::defaults(secret_files()?)).merge(Serialized::defaults(overrides));
+        let cfg: Config = fig.extract().map_err(|e| {
+            AppError::Config(format!(
+                "{e}{}; see `encaisse config example` for the keys",
+                file.as_ref().map(|f| format!(" (in {} or the environment)", f.display())).unwrap_or_default()
+            ))
+        })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> Result<()> {
+        self.timezone
+            .parse::<chrono_tz::Tz>()
+            .map_err(|_| AppError::Config(format!("timezone `{}` is not an IANA time zone such as Europe/Paris or Europe/Zurich", self.timezone)))?;
+        if self.security.session_hours == 0 {
+            return Err(AppError::Config("security.session_hours must be at least 1".into()));
+        }
+        Ok(())
+    }
+
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        // Validated at load; fall back to Paris for hand-built configs.
+        self.timezone.parse().unwrap_or(chrono_tz::Europe::Paris)
+    }
+
+    /// The database URL: configured, or SQLite in the data directory.
+    pub fn database_url(&self) -> Result<String> {
+        if let Some(u) = &self.database_url {
+            return Ok(u.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+            AppError::Config(format!(
+                "cannot create the data directory {}: {e}; choose another with --data-dir",
+                self.data_dir.display()
+            ))
+        })?;
+        Ok(format!("sqlite://{}", self.data_dir.join("encaisse.db").display()))
+    }
+
+    /// Cookies get the `Secure` flag when the public URL is HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.server.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+/// `ENCAISSE_<KEY>_FILE=path` → the key's value read from the file (trailing newline removed).
+fn secret_files() -> Result<figment::value::Dict> {
+    let mut dict = figment::value::Dict::new();
+    for (k, v) in std::env::vars_os() {
+        let Some(k) = k.to_str() else { continue };
+        let Some(key) = k.strip_prefix("ENCAISSE_").and_then(|k| k.strip_suffix("_FILE")) else {
+            continue;
+        };
+        let key = key.to_ascii_lowercase();
+        if !ROOT_KEYS.contains(&key.as_str()) {
+            continue;
+        }
+        let content = std::fs::read_to_string(&v).map_err(|e| {
+            AppError::Config(format!("{k} names {}, which cannot be read: {e}", PathBuf::from(&v).display()))
+        })?;
+        dict.insert(key, content.trim_end_matches(['\n', '\r']).to_owned().into());
+    }
+    Ok(dict)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_parses_and_equals_defaults_where_shown() {
+        let cfg: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string(EXAMPLE))
+            .extract()
+            .unwrap();
+        assert_eq!(cfg.server.listen, "127.0.0.1:8080");
+        assert_eq!(cfg.timezone, "Europe/Paris");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let r: std::result::Result<Config, _> = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string("[server]\nlisten_on = \"x\"\n"))
+            .extract();
+        assert!(r.unwrap_err().to_string().contains("listen_on"));
+    }
+
+    #[test]
+    fn secure_cookies_follow_the_public_url() {
+        let mut c = Config::default();
+        assert!(!c.secure_cookies());
+        c.server.public_url = Some("https://x.example".into());
+        assert!(c.secure_cookies());
+    }
+}
