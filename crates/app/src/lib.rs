@@ -18,6 +18,7 @@ mod directory;
 mod error;
 pub mod invoices;
 pub mod setup;
+pub mod views;
 
 use std::sync::Arc;
 
