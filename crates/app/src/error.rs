@@ -22,7 +22,7 @@ pub enum AppError {
     #[error(transparent)]
     Transition(#[from] TransitionError),
     #[error(transparent)]
-    Invoice(#[from] InvoiceError),
+    Invoice(InvoiceError),
     #[error(transparent)]
     Store(StoreError),
 }
@@ -39,6 +39,15 @@ impl From<StoreError> for AppError {
             StoreError::NotFound { entity, id } => AppError::NotFound { entity, id },
             StoreError::Conflict(m) => AppError::Conflict(m),
             other => AppError::Store(other),
+        }
+    }
+}
+
+impl From<InvoiceError> for AppError {
+    fn from(e: InvoiceError) -> Self {
+        match e {
+            InvoiceError::Transition(t) => AppError::Transition(t),
+            other => AppError::Invoice(other),
         }
     }
 }
