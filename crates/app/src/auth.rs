@@ -1,7 +1,7 @@
 //! Who is acting: passwords (Argon2id), browser sessions, API tokens, roles.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use chrono::Duration;
 use encaisse_core::role::{Permission, Role};
@@ -25,7 +25,12 @@ pub struct Actor {
 impl Actor {
     /// The system itself (demo seeding, scheduled jobs), with full rights.
     pub fn system(organization_id: Uuid, what: &str) -> Actor {
-        Actor { user_id: None, label: format!("system:{what}"), organization_id, role: Role::Owner }
+        Actor {
+            user_id: None,
+            label: format!("system:{what}"),
+            organization_id,
+            role: Role::Owner,
+        }
     }
 
     /// Refuses unless the role allows `p`.
@@ -33,7 +38,10 @@ impl Actor {
         if self.role.allows(p) {
             Ok(())
         } else {
-            Err(AppError::Forbidden { action, role: self.role.as_str().to_owned() })
+            Err(AppError::Forbidden {
+                action,
+                role: self.role.as_str().to_owned(),
+            })
         }
     }
 }
@@ -41,7 +49,10 @@ impl Actor {
 /// Hashes a password with Argon2id and a random salt (PHC string).
 pub fn hash_password(password: &str) -> Result<String> {
     if password.chars().count() < 10 {
-        return Err(AppError::invalid("password", "it must have at least 10 characters"));
+        return Err(AppError::invalid(
+            "password",
+            "it must have at least 10 characters",
+        ));
     }
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
@@ -55,7 +66,11 @@ pub fn hash_password(password: &str) -> Result<String> {
 /// Checks a password against a stored PHC hash, in constant time.
 pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -113,18 +128,26 @@ impl App {
             csrf_token: random_token(),
             expires_at: now + Duration::hours(i64::from(self.config.security.session_hours)),
         };
-        tx.insert_session(&token_hash(&token), &session, now).await?;
+        tx.insert_session(&token_hash(&token), &session, now)
+            .await?;
         tx.commit().await?;
-        Ok(NewSession { token, csrf_token: session.csrf_token, user, organization_id: session.organization_id })
+        Ok(NewSession {
+            token,
+            csrf_token: session.csrf_token,
+            user,
+            organization_id: session.organization_id,
+        })
     }
 
     /// Resolves a session cookie to the user and the session.
     pub async fn session(&self, token: &str) -> Result<(User, Session)> {
         let mut tx = self.store.read().await?;
-        let s = tx
-            .session(&token_hash(token), self.now())
-            .await?
-            .ok_or(AppError::Unauthenticated("your session has expired; log in again"))?;
+        let s =
+            tx.session(&token_hash(token), self.now())
+                .await?
+                .ok_or(AppError::Unauthenticated(
+                    "your session has expired; log in again",
+                ))?;
         let user = tx.user(s.user_id).await?;
         tx.commit().await?;
         Ok((user, s))
@@ -138,12 +161,21 @@ impl App {
     }
 
     /// Switches the session's organization, if the user belongs to it.
-    pub async fn switch_organization(&self, token: &str, user_id: Uuid, organization_id: Uuid) -> Result<()> {
+    pub async fn switch_organization(
+        &self,
+        token: &str,
+        user_id: Uuid,
+        organization_id: Uuid,
+    ) -> Result<()> {
         let mut tx = self.store.write().await?;
         if tx.role_of(user_id, organization_id).await?.is_none() {
-            return Err(AppError::NotFound { entity: "organization", id: organization_id.to_string() });
+            return Err(AppError::NotFound {
+                entity: "organization",
+                id: organization_id.to_string(),
+            });
         }
-        tx.set_session_organization(&token_hash(token), organization_id).await?;
+        tx.set_session_organization(&token_hash(token), organization_id)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -154,8 +186,16 @@ impl App {
         let mut tx = self.store.read().await?;
         let role = tx.role_of(user.id, organization_id).await?;
         tx.commit().await?;
-        let role = role.ok_or(AppError::NotFound { entity: "organization", id: organization_id.to_string() })?;
-        Ok(Actor { user_id: Some(user.id), label: user.email.clone(), organization_id, role })
+        let role = role.ok_or(AppError::NotFound {
+            entity: "organization",
+            id: organization_id.to_string(),
+        })?;
+        Ok(Actor {
+            user_id: Some(user.id),
+            label: user.email.clone(),
+            organization_id,
+            role,
+        })
     }
 
     /// Resolves a bearer token to its actor (the token's organization and the user's role
@@ -166,39 +206,68 @@ impl App {
         let t = tx
             .api_token(&token_hash(token))
             .await?
-            .ok_or(AppError::Unauthenticated("unknown or revoked API token; create one with `encaisse token create`"))?;
+            .ok_or(AppError::Unauthenticated(
+                "unknown or revoked API token; create one with `encaisse token create`",
+            ))?;
         let user = tx.user(t.user_id).await?;
-        let role = tx
-            .role_of(t.user_id, t.organization_id)
-            .await?
-            .ok_or(AppError::Unauthenticated("the token's user no longer belongs to its organization"))?;
+        let role =
+            tx.role_of(t.user_id, t.organization_id)
+                .await?
+                .ok_or(AppError::Unauthenticated(
+                    "the token's user no longer belongs to its organization",
+                ))?;
         tx.touch_api_token(t.id, now).await?;
         tx.commit().await?;
-        Ok(Actor { user_id: Some(user.id), label: user.email, organization_id: t.organization_id, role })
+        Ok(Actor {
+            user_id: Some(user.id),
+            label: user.email,
+            organization_id: t.organization_id,
+            role,
+        })
     }
 
     /// Creates an API token for a user in an organization (shown once).
-    pub async fn create_api_token(&self, email: &str, organization_slug: Option<&str>, name: &str) -> Result<CreatedToken> {
+    pub async fn create_api_token(
+        &self,
+        email: &str,
+        organization_slug: Option<&str>,
+        name: &str,
+    ) -> Result<CreatedToken> {
         let now = self.now();
         let mut tx = self.store.write().await?;
         let user = tx
             .user_by_email(email)
             .await?
-            .ok_or_else(|| AppError::NotFound { entity: "user", id: email.to_owned() })?;
+            .ok_or_else(|| AppError::NotFound {
+                entity: "user",
+                id: email.to_owned(),
+            })?;
         let orgs = tx.organizations_of_user(user.id).await?;
         let org = match organization_slug {
-            Some(slug) => orgs.iter().find(|(o, _)| o.slug == slug).map(|(o, _)| o.id).ok_or_else(|| {
-                AppError::NotFound { entity: "organization", id: slug.to_owned() }
-            })?,
+            Some(slug) => orgs
+                .iter()
+                .find(|(o, _)| o.slug == slug)
+                .map(|(o, _)| o.id)
+                .ok_or_else(|| AppError::NotFound {
+                    entity: "organization",
+                    id: slug.to_owned(),
+                })?,
             None => match orgs.as_slice() {
                 [(o, _)] => o.id,
-                [] => return Err(AppError::Conflict(format!("{email} belongs to no organization"))),
+                [] => {
+                    return Err(AppError::Conflict(format!(
+                        "{email} belongs to no organization"
+                    )));
+                }
                 _ => {
                     return Err(AppError::invalid(
                         "organization",
                         format!(
                             "{email} belongs to several organizations ({}); name one with --org",
-                            orgs.iter().map(|(o, _)| o.slug.as_str()).collect::<Vec<_>>().join(", ")
+                            orgs.iter()
+                                .map(|(o, _)| o.slug.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     ));
                 }
@@ -207,8 +276,15 @@ impl App {
         let secret = random_token();
         let prefix: String = secret.chars().take(8).collect();
         let token = format!("enc_{secret}");
-        let record = ApiToken { id: Uuid::now_v7(), organization_id: org, user_id: user.id, name: name.to_owned(), prefix };
-        tx.insert_api_token(&record, &token_hash(&token), now).await?;
+        let record = ApiToken {
+            id: Uuid::now_v7(),
+            organization_id: org,
+            user_id: user.id,
+            name: name.to_owned(),
+            prefix,
+        };
+        tx.insert_api_token(&record, &token_hash(&token), now)
+            .await?;
         tx.append_audit(encaisse_store::audit::NewAuditEvent {
             organization_id: org,
             actor: &user.email,
@@ -251,7 +327,15 @@ mod tests {
 
     #[test]
     fn viewer_cannot_approve() {
-        let a = Actor { user_id: None, label: "v".into(), organization_id: Uuid::nil(), role: Role::Viewer };
-        assert!(matches!(a.require(Permission::Approve, "approve"), Err(AppError::Forbidden { .. })));
+        let a = Actor {
+            user_id: None,
+            label: "v".into(),
+            organization_id: Uuid::nil(),
+            role: Role::Viewer,
+        };
+        assert!(matches!(
+            a.require(Permission::Approve, "approve"),
+            Err(AppError::Forbidden { .. })
+        ));
     }
 }

@@ -51,7 +51,10 @@ pub struct ServerConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { listen: "127.0.0.1:8080".into(), public_url: None }
+        ServerConfig {
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+        }
     }
 }
 
@@ -103,7 +106,14 @@ fn default_data_dir() -> PathBuf {
     }
 }
 
-const ROOT_KEYS: [&str; 6] = ["data_dir", "database_url", "timezone", "log", "server", "security"];
+const ROOT_KEYS: [&str; 6] = [
+    "data_dir",
+    "database_url",
+    "timezone",
+    "log",
+    "server",
+    "security",
+];
 
 /// Overrides given on the command line (highest precedence).
 #[derive(Clone, Debug, Default, Serialize)]
@@ -119,12 +129,13 @@ impl Config {
     /// data directory is read when present.
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config> {
         let base = Figment::from(Serialized::defaults(Config::default()));
-        let env = Env::prefixed("ENCAISSE_")
-            .split("__")
-            .filter(|k| {
-                let k = k.as_str();
-                !k.ends_with("_file") && ROOT_KEYS.iter().any(|r| k == *r || k.starts_with(&format!("{r}.")))
-            });
+        let env = Env::prefixed("ENCAISSE_").split("__").filter(|k| {
+            let k = k.as_str();
+            !k.ends_with("_file")
+                && ROOT_KEYS
+                    .iter()
+                    .any(|r| k == *r || k.starts_with(&format!("{r}.")))
+        });
         // Where is the data dir, before reading a file that may live in it?
         let pre: Config = base
             .clone()
@@ -148,11 +159,16 @@ impl Config {
         if let Some(f) = &file {
             fig = fig.merge(Toml::file(f));
         }
-        fig = fig.merge(env).merge(Serialized::defaults(secret_files()?)).merge(Serialized::defaults(overrides));
+        fig = fig
+            .merge(env)
+            .merge(Serialized::defaults(secret_files()?))
+            .merge(Serialized::defaults(overrides));
         let cfg: Config = fig.extract().map_err(|e| {
             AppError::Config(format!(
                 "{e}{}; see `encaisse config example` for the keys",
-                file.as_ref().map(|f| format!(" (in {} or the environment)", f.display())).unwrap_or_default()
+                file.as_ref()
+                    .map(|f| format!(" (in {} or the environment)", f.display()))
+                    .unwrap_or_default()
             ))
         })?;
         cfg.validate()?;
@@ -160,11 +176,16 @@ impl Config {
     }
 
     fn validate(&self) -> Result<()> {
-        self.timezone
-            .parse::<chrono_tz::Tz>()
-            .map_err(|_| AppError::Config(format!("timezone `{}` is not an IANA time zone such as Europe/Paris or Europe/Zurich", self.timezone)))?;
+        self.timezone.parse::<chrono_tz::Tz>().map_err(|_| {
+            AppError::Config(format!(
+                "timezone `{}` is not an IANA time zone such as Europe/Paris or Europe/Zurich",
+                self.timezone
+            ))
+        })?;
         if self.security.session_hours == 0 {
-            return Err(AppError::Config("security.session_hours must be at least 1".into()));
+            return Err(AppError::Config(
+                "security.session_hours must be at least 1".into(),
+            ));
         }
         Ok(())
     }
@@ -185,12 +206,18 @@ impl Config {
                 self.data_dir.display()
             ))
         })?;
-        Ok(format!("sqlite://{}", self.data_dir.join("encaisse.db").display()))
+        Ok(format!(
+            "sqlite://{}",
+            self.data_dir.join("encaisse.db").display()
+        ))
     }
 
     /// Cookies get the `Secure` flag when the public URL is HTTPS.
     pub fn secure_cookies(&self) -> bool {
-        self.server.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+        self.server
+            .public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
     }
 }
 
@@ -199,7 +226,10 @@ fn secret_files() -> Result<figment::value::Dict> {
     let mut dict = figment::value::Dict::new();
     for (k, v) in std::env::vars_os() {
         let Some(k) = k.to_str() else { continue };
-        let Some(key) = k.strip_prefix("ENCAISSE_").and_then(|k| k.strip_suffix("_FILE")) else {
+        let Some(key) = k
+            .strip_prefix("ENCAISSE_")
+            .and_then(|k| k.strip_suffix("_FILE"))
+        else {
             continue;
         };
         let key = key.to_ascii_lowercase();
@@ -207,9 +237,15 @@ fn secret_files() -> Result<figment::value::Dict> {
             continue;
         }
         let content = std::fs::read_to_string(&v).map_err(|e| {
-            AppError::Config(format!("{k} names {}, which cannot be read: {e}", PathBuf::from(&v).display()))
+            AppError::Config(format!(
+                "{k} names {}, which cannot be read: {e}",
+                PathBuf::from(&v).display()
+            ))
         })?;
-        dict.insert(key, content.trim_end_matches(['\n', '\r']).to_owned().into());
+        dict.insert(
+            key,
+            content.trim_end_matches(['\n', '\r']).to_owned().into(),
+        );
     }
     Ok(dict)
 }
@@ -230,9 +266,10 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_refused() {
-        let r: std::result::Result<Config, _> = Figment::from(Serialized::defaults(Config::default()))
-            .merge(Toml::string("[server]\nlisten_on = \"x\"\n"))
-            .extract();
+        let r: std::result::Result<Config, _> =
+            Figment::from(Serialized::defaults(Config::default()))
+                .merge(Toml::string("[server]\nlisten_on = \"x\"\n"))
+                .extract();
         assert!(r.unwrap_err().to_string().contains("listen_on"));
     }
 

@@ -34,18 +34,32 @@ impl App {
             Some(s) => tx
                 .organization_by_slug(s)
                 .await?
-                .ok_or_else(|| AppError::NotFound { entity: "organization", id: s.to_owned() })?,
+                .ok_or_else(|| AppError::NotFound {
+                    entity: "organization",
+                    id: s.to_owned(),
+                })?,
             None => {
                 let all = tx.all_organizations().await?;
                 match all.len() {
-                    0 => return Err(AppError::Conflict("no organization yet: run `encaisse init` (or `encaisse demo`) first".into())),
-                    1 => all.into_iter().next().ok_or_else(|| AppError::Conflict("no organization".into()))?,
+                    0 => {
+                        return Err(AppError::Conflict(
+                            "no organization yet: run `encaisse init` (or `encaisse demo`) first"
+                                .into(),
+                        ));
+                    }
+                    1 => all
+                        .into_iter()
+                        .next()
+                        .ok_or_else(|| AppError::Conflict("no organization".into()))?,
                     _ => {
                         return Err(AppError::invalid(
                             "org",
                             format!(
                                 "this installation has several organizations ({}); choose one with --org",
-                                all.iter().map(|o| o.slug.as_str()).collect::<Vec<_>>().join(", ")
+                                all.iter()
+                                    .map(|o| o.slug.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
                             ),
                         ));
                     }
@@ -80,10 +94,17 @@ impl App {
         let mut tx = self.store.read().await?;
         let c = tx.client_by_name(actor.organization_id, id_or_name).await?;
         tx.commit().await?;
-        c.ok_or_else(|| AppError::NotFound { entity: "client", id: id_or_name.to_owned() })
+        c.ok_or_else(|| AppError::NotFound {
+            entity: "client",
+            id: id_or_name.to_owned(),
+        })
     }
 
-    pub async fn list_time_entries(&self, actor: &Actor, filter: &TimeEntryFilter) -> Result<Vec<TimeEntry>> {
+    pub async fn list_time_entries(
+        &self,
+        actor: &Actor,
+        filter: &TimeEntryFilter,
+    ) -> Result<Vec<TimeEntry>> {
         actor.require(Permission::Read, "read time entries")?;
         let mut tx = self.store.read().await?;
         let rows = tx.time_entries(actor.organization_id, filter).await?;

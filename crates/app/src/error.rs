@@ -7,7 +7,9 @@ use encaisse_store::StoreError;
 pub enum AppError {
     #[error("{entity} `{id}` was not found in this organization")]
     NotFound { entity: &'static str, id: String },
-    #[error("you are not allowed to {action}: your role is {role}; ask an owner of the organization")]
+    #[error(
+        "you are not allowed to {action}: your role is {role}; ask an owner of the organization"
+    )]
     Forbidden { action: &'static str, role: String },
     #[error("authentication failed: {0}")]
     Unauthenticated(&'static str),
@@ -29,7 +31,10 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(field: impl Into<String>, message: impl std::fmt::Display) -> Self {
-        AppError::Invalid { field: field.into(), message: message.to_string() }
+        AppError::Invalid {
+            field: field.into(),
+            message: message.to_string(),
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 
 use chrono::NaiveDate;
 use encaisse_core::invoice::{
-    CorrectedInvoice, DocumentKind, Invoice, InvoiceEvent, InvoiceLine, InvoiceStatus, Period, UnitCode,
+    CorrectedInvoice, DocumentKind, Invoice, InvoiceEvent, InvoiceLine, InvoiceStatus, Period,
+    UnitCode,
 };
 use encaisse_core::numbering::SequenceKind;
 use encaisse_core::party::{Client, Organization};
@@ -12,10 +13,10 @@ use encaisse_core::role::Permission;
 use encaisse_core::totals::Totals;
 use encaisse_core::vat::VatRate;
 use encaisse_core::{Currency, Money};
+use encaisse_store::Tx;
 use encaisse_store::audit::NewAuditEvent;
 use encaisse_store::invoices::{InvoiceFilter, InvoiceSummary, IssuedFields};
 use encaisse_store::payments::NewPayment;
-use encaisse_store::Tx;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -60,6 +61,9 @@ pub struct DraftRequest {
     pub purchase_order: Option<String>,
     #[serde(default)]
     pub notes: Option<String>,
+    /// Idempotency key: a second request with the same key returns the first draft.
+    #[serde(default)]
+    pub external_ref: Option<String>,
 }
 
 /// An invoice with what a reader needs beside it.
@@ -76,25 +80,41 @@ pub struct InvoiceDetail {
 fn to_line(i: usize, l: &DraftLine) -> Result<InvoiceLine> {
     let field = |f: &str| format!("lines[{i}].{f}");
     if l.description.trim().is_empty() {
-        return Err(AppError::invalid(field("description"), "describe what is invoiced"));
+        return Err(AppError::invalid(
+            field("description"),
+            "describe what is invoiced",
+        ));
     }
     if l.quantity.is_sign_negative() && !l.quantity.is_zero() {
-        return Err(AppError::invalid(field("quantity"), "must not be negative; issue a credit note to reduce an invoice"));
+        return Err(AppError::invalid(
+            field("quantity"),
+            "must not be negative; issue a credit note to reduce an invoice",
+        ));
     }
     if l.unit_price.is_sign_negative() && !l.unit_price.is_zero() {
-        return Err(AppError::invalid(field("unit_price"), "must not be negative (EN 16931 BR-27)"));
+        return Err(AppError::invalid(
+            field("unit_price"),
+            "must not be negative (EN 16931 BR-27)",
+        ));
     }
     if l.unit_price.scale() > 4 {
         return Err(AppError::invalid(field("unit_price"), "at most 4 decimals"));
     }
     let discount = l.discount_percent.unwrap_or(Decimal::ZERO);
     if discount < Decimal::ZERO || discount > Decimal::ONE_HUNDRED {
-        return Err(AppError::invalid(field("discount_percent"), "must be between 0 and 100"));
+        return Err(AppError::invalid(
+            field("discount_percent"),
+            "must be between 0 and 100",
+        ));
     }
-    let vat = VatRate::parse(&l.vat_category, l.vat_percent).map_err(|e| AppError::invalid(field("vat_category"), e))?;
+    let vat = VatRate::parse(&l.vat_category, l.vat_percent)
+        .map_err(|e| AppError::invalid(field("vat_category"), e))?;
     let unit = l.unit.clone().unwrap_or_else(|| "C62".into());
     if unit.is_empty() || unit.len() > 3 || !unit.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(AppError::invalid(field("unit"), "use a UN/ECE rec 20 code such as HUR (hour), DAY or C62 (one)"));
+        return Err(AppError::invalid(
+            field("unit"),
+            "use a UN/ECE rec 20 code such as HUR (hour), DAY or C62 (one)",
+        ));
     }
     Ok(InvoiceLine {
         description: l.description.trim().to_owned(),
@@ -156,7 +176,12 @@ fn check_legal(org: &Organization, client: &Client, inv: &Invoice, totals: &Tota
             ));
         }
     }
-    if totals.categories().any(|c| c == encaisse_core::vat::VatCategory::Standard) && org.ids.vat_id.is_none() && org.ids.uid.is_none() {
+    if totals
+        .categories()
+        .any(|c| c == encaisse_core::vat::VatCategory::Standard)
+        && org.ids.vat_id.is_none()
+        && org.ids.uid.is_none()
+    {
         return Err(AppError::invalid(
             "organization.vat_id",
             "a standard-rated invoice needs the seller's VAT number (BR-S-02): set it in the organization settings",
@@ -165,7 +190,10 @@ fn check_legal(org: &Organization, client: &Client, inv: &Invoice, totals: &Tota
     if inv.currency != org.currency && inv.currency != client.currency {
         return Err(AppError::invalid(
             "currency",
-            format!("{} is neither the organization's nor the client's currency", inv.currency),
+            format!(
+                "{} is neither the organization's nor the client's currency",
+                inv.currency
+            ),
         ));
     }
     Ok(())
@@ -173,11 +201,18 @@ fn check_legal(org: &Organization, client: &Client, inv: &Invoice, totals: &Tota
 
 /// The structured reference printed on the document: a QR reference with a QR-IBAN (CHF or
 /// EUR), otherwise an ISO 11649 RF reference built from the number.
-fn payment_reference(org: &Organization, inv: &Invoice, number: &str, period: &str, seq: i64) -> Result<Option<PaymentReference>> {
+fn payment_reference(
+    org: &Organization,
+    inv: &Invoice,
+    number: &str,
+    period: &str,
+    seq: i64,
+) -> Result<Option<PaymentReference>> {
     if inv.kind == DocumentKind::CreditNote {
         return Ok(None);
     }
-    let qr_ok = org.qr_iban.is_some() && (inv.currency == Currency::CHF || inv.currency == Currency::EUR);
+    let qr_ok =
+        org.qr_iban.is_some() && (inv.currency == Currency::CHF || inv.currency == Currency::EUR);
     if qr_ok {
         let year: String = period.chars().filter(char::is_ascii_digit).collect();
         let digits = format!("{year:0>4}1{seq:010}");
@@ -195,11 +230,29 @@ impl App {
     pub async fn create_draft(&self, actor: &Actor, req: DraftRequest) -> Result<Invoice> {
         actor.require(Permission::EditDrafts, "create invoices")?;
         if req.lines.is_empty() {
-            return Err(AppError::invalid("lines", "an invoice needs at least one line"));
+            return Err(AppError::invalid(
+                "lines",
+                "an invoice needs at least one line",
+            ));
         }
-        let lines = req.lines.iter().enumerate().map(|(i, l)| to_line(i, l)).collect::<Result<Vec<_>>>()?;
+        let lines = req
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| to_line(i, l))
+            .collect::<Result<Vec<_>>>()?;
         let now = self.now();
         let mut tx = self.store.write().await?;
+        if let Some(r) = req.external_ref.as_deref() {
+            if let Some(existing) = tx
+                .invoice_id_by_external_ref(actor.organization_id, r)
+                .await?
+            {
+                let inv = tx.invoice(actor.organization_id, existing).await?;
+                tx.commit().await?;
+                return Ok(inv);
+            }
+        }
         let client = tx.client(actor.organization_id, req.client_id).await?;
         let currency = req.currency.unwrap_or(client.currency);
         let inv = Invoice {
@@ -223,7 +276,8 @@ impl App {
             paid: Money::zero(currency),
         };
         let totals = inv.totals().map_err(|e| AppError::invalid("lines", e))?;
-        tx.insert_invoice(&inv, &totals, None, now).await?;
+        tx.insert_invoice(&inv, &totals, req.external_ref.as_deref(), now)
+            .await?;
         audit_invoice(
             &mut tx,
             actor,
@@ -238,13 +292,21 @@ impl App {
         Ok(inv)
     }
 
-    async fn step(&self, actor: &Actor, id: Uuid, event: InvoiceEvent, action: &str, comment: Option<&str>) -> Result<Invoice> {
+    async fn step(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        event: InvoiceEvent,
+        action: &str,
+        comment: Option<&str>,
+    ) -> Result<Invoice> {
         let now = self.now();
         let mut tx = self.store.write().await?;
         let mut inv = tx.invoice_for_update(actor.organization_id, id).await?;
         let from = inv.status;
         inv.apply(event)?;
-        tx.set_invoice_status(actor.organization_id, id, from, inv.status, now).await?;
+        tx.set_invoice_status(actor.organization_id, id, from, inv.status, now)
+            .await?;
         audit_invoice(
             &mut tx,
             actor,
@@ -261,26 +323,49 @@ impl App {
 
     pub async fn submit_invoice(&self, actor: &Actor, id: Uuid) -> Result<Invoice> {
         actor.require(Permission::EditDrafts, "submit drafts")?;
-        self.step(actor, id, InvoiceEvent::SubmitForApproval, "invoice.submitted", None).await
+        self.step(
+            actor,
+            id,
+            InvoiceEvent::SubmitForApproval,
+            "invoice.submitted",
+            None,
+        )
+        .await
     }
 
     pub async fn approve_invoice(&self, actor: &Actor, id: Uuid) -> Result<Invoice> {
         actor.require(Permission::Approve, "approve invoices")?;
-        self.step(actor, id, InvoiceEvent::Approve, "invoice.approved", None).await
+        self.step(actor, id, InvoiceEvent::Approve, "invoice.approved", None)
+            .await
     }
 
     pub async fn reject_invoice(&self, actor: &Actor, id: Uuid, comment: &str) -> Result<Invoice> {
         actor.require(Permission::Approve, "reject invoices")?;
         if comment.trim().is_empty() {
-            return Err(AppError::invalid("comment", "say why the draft is rejected, so it can be fixed"));
+            return Err(AppError::invalid(
+                "comment",
+                "say why the draft is rejected, so it can be fixed",
+            ));
         }
-        self.step(actor, id, InvoiceEvent::Reject, "invoice.rejected", Some(comment.trim())).await
+        self.step(
+            actor,
+            id,
+            InvoiceEvent::Reject,
+            "invoice.rejected",
+            Some(comment.trim()),
+        )
+        .await
     }
 
     /// Issues an approved invoice in one transaction: number, payment reference, due date,
     /// frozen document and its SHA-256, audit event. On any error nothing is written and no
     /// number is consumed.
-    pub async fn issue_invoice(&self, actor: &Actor, id: Uuid, issue_date: NaiveDate) -> Result<Invoice> {
+    pub async fn issue_invoice(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        issue_date: NaiveDate,
+    ) -> Result<Invoice> {
         actor.require(Permission::Issue, "issue invoices")?;
         let now = self.now();
         let mut tx = self.store.write().await?;
@@ -294,9 +379,14 @@ impl App {
             DocumentKind::CreditNote => &org.credit_note_numbering,
         };
         let period = pattern.period_key(issue_date);
-        let seq = tx.next_sequence_value(org.id, inv.kind.sequence(), &period).await?;
-        let seq_u = u64::try_from(seq).map_err(|_| AppError::Conflict(format!("sequence value {seq} is invalid")))?;
-        let number = pattern.format(seq_u, issue_date).map_err(|e| AppError::invalid("numbering", e))?;
+        let seq = tx
+            .next_sequence_value(org.id, inv.kind.sequence(), &period)
+            .await?;
+        let seq_u = u64::try_from(seq)
+            .map_err(|_| AppError::Conflict(format!("sequence value {seq} is invalid")))?;
+        let number = pattern
+            .format(seq_u, issue_date)
+            .map_err(|e| AppError::invalid("numbering", e))?;
         let reference = payment_reference(&org, &inv, &number, &period, seq)?;
         let due = client.terms.due_date(issue_date);
         inv.apply(InvoiceEvent::Issue)?;
@@ -334,7 +424,8 @@ impl App {
             let mut original = tx.invoice_for_update(org.id, c.invoice_id).await?;
             let from = original.status;
             original.apply(InvoiceEvent::CancelByCreditNote)?;
-            tx.set_invoice_status(org.id, original.id, from, original.status, now).await?;
+            tx.set_invoice_status(org.id, original.id, from, original.status, now)
+                .await?;
             audit_invoice(
                 &mut tx,
                 actor,
@@ -366,7 +457,8 @@ impl App {
     /// Marks an issued invoice as sent (until the mail issue sends them itself).
     pub async fn mark_invoice_sent(&self, actor: &Actor, id: Uuid) -> Result<Invoice> {
         actor.require(Permission::Issue, "mark invoices as sent")?;
-        self.step(actor, id, InvoiceEvent::MarkSent, "invoice.sent", None).await
+        self.step(actor, id, InvoiceEvent::MarkSent, "invoice.sent", None)
+            .await
     }
 
     /// Records a payment on an open invoice.
@@ -387,16 +479,32 @@ impl App {
         let mut tx = self.store.write().await?;
         let mut inv = tx.invoice_for_update(actor.organization_id, id).await?;
         if amount.currency() != inv.currency {
-            return Err(AppError::invalid("amount", format!("the invoice is in {}, the payment in {}", inv.currency, amount.currency())));
+            return Err(AppError::invalid(
+                "amount",
+                format!(
+                    "the invoice is in {}, the payment in {}",
+                    inv.currency,
+                    amount.currency()
+                ),
+            ));
         }
-        let before = serde_json::json!({ "status": inv.status, "paid": inv.paid.to_decimal_string() });
+        let before =
+            serde_json::json!({ "status": inv.status, "paid": inv.paid.to_decimal_string() });
         inv.record_payment(amount)?;
         tx.insert_payment(
-            &NewPayment { organization_id: inv.organization_id, invoice_id: id, amount, received_on, source, reference },
+            &NewPayment {
+                organization_id: inv.organization_id,
+                invoice_id: id,
+                amount,
+                received_on,
+                source,
+                reference,
+            },
             now,
         )
         .await?;
-        tx.set_invoice_paid(inv.organization_id, id, &inv.paid, inv.status, now).await?;
+        tx.set_invoice_paid(inv.organization_id, id, &inv.paid, inv.status, now)
+            .await?;
         audit_invoice(
             &mut tx,
             actor,
@@ -416,13 +524,34 @@ impl App {
 
     /// Drafts a credit note that reverses an issued invoice in full. It goes through approval
     /// and issuing like an invoice; issuing it cancels the original.
-    pub async fn draft_credit_note(&self, actor: &Actor, invoice_id: Uuid, reason: &str) -> Result<Invoice> {
+    pub async fn draft_credit_note(
+        &self,
+        actor: &Actor,
+        invoice_id: Uuid,
+        reason: &str,
+        external_ref: Option<&str>,
+    ) -> Result<Invoice> {
         actor.require(Permission::EditDrafts, "draft credit notes")?;
         let now = self.now();
         let mut tx = self.store.write().await?;
-        let original = tx.invoice_for_update(actor.organization_id, invoice_id).await?;
-        let (Some(number), Some(issue_date)) = (original.number.clone(), original.issue_date) else {
-            return Err(AppError::Conflict("only an issued invoice can be credited; edit or delete the draft instead".into()));
+        if let Some(r) = external_ref {
+            if let Some(existing) = tx
+                .invoice_id_by_external_ref(actor.organization_id, r)
+                .await?
+            {
+                let cn = tx.invoice(actor.organization_id, existing).await?;
+                tx.commit().await?;
+                return Ok(cn);
+            }
+        }
+        let original = tx
+            .invoice_for_update(actor.organization_id, invoice_id)
+            .await?;
+        let (Some(number), Some(issue_date)) = (original.number.clone(), original.issue_date)
+        else {
+            return Err(AppError::Conflict(
+                "only an issued invoice can be credited; edit or delete the draft instead".into(),
+            ));
         };
         if original.kind != DocumentKind::Invoice || !original.status.is_open() {
             return Err(AppError::Conflict(format!(
@@ -439,13 +568,17 @@ impl App {
             issue_date: None,
             due_date: None,
             notes: Some(reason.trim().to_owned()).filter(|s| !s.is_empty()),
-            corrects: Some(CorrectedInvoice { invoice_id, number: number.clone(), issue_date }),
+            corrects: Some(CorrectedInvoice {
+                invoice_id,
+                number: number.clone(),
+                issue_date,
+            }),
             payment_reference: None,
             paid: Money::zero(original.currency),
             ..original.clone()
         };
         let totals = cn.totals().map_err(|e| AppError::invalid("lines", e))?;
-        tx.insert_invoice(&cn, &totals, None, now).await?;
+        tx.insert_invoice(&cn, &totals, external_ref, now).await?;
         audit_invoice(
             &mut tx,
             actor,
@@ -460,7 +593,11 @@ impl App {
         Ok(cn)
     }
 
-    pub async fn list_invoices(&self, actor: &Actor, filter: &InvoiceFilter) -> Result<Vec<InvoiceSummary>> {
+    pub async fn list_invoices(
+        &self,
+        actor: &Actor,
+        filter: &InvoiceFilter,
+    ) -> Result<Vec<InvoiceSummary>> {
         actor.require(Permission::Read, "read invoices")?;
         let mut tx = self.store.read().await?;
         let rows = tx.invoices(actor.organization_id, filter).await?;
@@ -475,9 +612,20 @@ impl App {
         let client = tx.client(actor.organization_id, invoice.client_id).await?;
         let frozen = tx.frozen_invoice(actor.organization_id, id).await?;
         tx.commit().await?;
-        let totals = invoice.totals().map_err(|e| AppError::Conflict(e.to_string()))?;
-        let outstanding = totals.tax_inclusive.checked_sub(&invoice.paid).map_err(|e| AppError::Conflict(e.to_string()))?;
-        Ok(InvoiceDetail { invoice, totals, client_name: client.name, outstanding, document_sha256: frozen.map(|(_, h)| h) })
+        let totals = invoice
+            .totals()
+            .map_err(|e| AppError::Conflict(e.to_string()))?;
+        let outstanding = totals
+            .tax_inclusive
+            .checked_sub(&invoice.paid)
+            .map_err(|e| AppError::Conflict(e.to_string()))?;
+        Ok(InvoiceDetail {
+            invoice,
+            totals,
+            client_name: client.name,
+            outstanding,
+            document_sha256: frozen.map(|(_, h)| h),
+        })
     }
 
     /// Finds an invoice by its number (or id) within the actor's organization.
@@ -486,16 +634,27 @@ impl App {
             return Ok(id);
         }
         let mut tx = self.store.read().await?;
-        let id = tx.invoice_id_by_number(actor.organization_id, number_or_id).await?;
+        let id = tx
+            .invoice_id_by_number(actor.organization_id, number_or_id)
+            .await?;
         tx.commit().await?;
-        id.ok_or_else(|| AppError::NotFound { entity: "invoice", id: number_or_id.to_owned() })
+        id.ok_or_else(|| AppError::NotFound {
+            entity: "invoice",
+            id: number_or_id.to_owned(),
+        })
     }
 
     /// The invoice's audit history, oldest first.
-    pub async fn invoice_history(&self, actor: &Actor, id: Uuid) -> Result<Vec<encaisse_store::audit::AuditEvent>> {
+    pub async fn invoice_history(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<Vec<encaisse_store::audit::AuditEvent>> {
         actor.require(Permission::Read, "read invoice history")?;
         let mut tx = self.store.read().await?;
-        let events = tx.audit_events_for(actor.organization_id, "invoice", &id.to_string()).await?;
+        let events = tx
+            .audit_events_for(actor.organization_id, "invoice", &id.to_string())
+            .await?;
         tx.commit().await?;
         Ok(events)
     }

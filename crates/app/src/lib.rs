@@ -40,7 +40,11 @@ pub struct App {
 
 impl App {
     pub fn new(store: Store, config: config::Config, clock: Arc<dyn Clock>) -> App {
-        App { store, config: Arc::new(config), clock }
+        App {
+            store,
+            config: Arc::new(config),
+            clock,
+        }
     }
 
     /// Opens the configured database, applies migrations and returns the app.
@@ -57,6 +61,9 @@ impl App {
 
     /// Today in the installation's time zone (where invoices are dated).
     pub fn today(&self) -> chrono::NaiveDate {
-        self.clock.now().with_timezone(&self.config.timezone()).date_naive()
+        self.clock
+            .now()
+            .with_timezone(&self.config.timezone())
+            .date_naive()
     }
 }

@@ -1,12 +1,12 @@
 //! First start: the first organization and its owner.
 
+use encaisse_core::Currency;
 use encaisse_core::language::Language;
 use encaisse_core::party::{Address, Country, LegalIds, Organization, PaymentTerms};
 use encaisse_core::role::Role;
-use encaisse_core::Currency;
+use encaisse_store::Tx;
 use encaisse_store::audit::NewAuditEvent;
 use encaisse_store::auth::User;
-use encaisse_store::Tx;
 use uuid::Uuid;
 
 use crate::auth::hash_password;
@@ -54,7 +54,11 @@ fn fold_accent(c: char) -> impl Iterator<Item = char> {
         'ß' => "ss",
         _ => "",
     };
-    let owned: Vec<char> = if s.is_empty() { vec![c] } else { s.chars().collect() };
+    let owned: Vec<char> = if s.is_empty() {
+        vec![c]
+    } else {
+        s.chars().collect()
+    };
     owned.into_iter()
 }
 
@@ -70,11 +74,16 @@ pub fn language_of(country: Country) -> Language {
 /// Basic shape check of an e-mail address (the server will tell more when mail is sent).
 pub fn check_email(email: &str) -> Result<String> {
     let e = email.trim().to_lowercase();
-    let ok = e.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.'));
+    let ok = e
+        .split_once('@')
+        .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.'));
     if ok && !e.contains(char::is_whitespace) {
         Ok(e)
     } else {
-        Err(AppError::invalid("email", format!("`{email}` is not an e-mail address such as name@example.com")))
+        Err(AppError::invalid(
+            "email",
+            format!("`{email}` is not an e-mail address such as name@example.com"),
+        ))
     }
 }
 
@@ -82,7 +91,10 @@ impl App {
     /// Creates the first organization and its owner, unless the database already has one.
     pub async fn init(&self, req: InitRequest) -> Result<Initialized> {
         if req.org_name.trim().is_empty() {
-            return Err(AppError::invalid("org-name", "give the legal name of the organization"));
+            return Err(AppError::invalid(
+                "org-name",
+                "give the legal name of the organization",
+            ));
         }
         let email = check_email(&req.owner_email)?;
         let password_hash = hash_password(&req.owner_password)?;
@@ -124,7 +136,10 @@ impl App {
         create_organization(&mut tx, &org, "system:init", now).await?;
         add_member(&mut tx, &org, &owner, Role::Owner, true, "system:init", now).await?;
         tx.commit().await?;
-        Ok(Initialized { organization: org, owner })
+        Ok(Initialized {
+            organization: org,
+            owner,
+        })
     }
 }
 

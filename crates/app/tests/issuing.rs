@@ -23,7 +23,9 @@ use rust_decimal_macros::dec;
 use uuid::Uuid;
 
 async fn app(db: &TestDb) -> (App, Actor) {
-    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0).unwrap()));
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0).unwrap(),
+    ));
     let app = App::new(db.store.clone(), Config::default(), clock);
     let init = app
         .init(InitRequest {
@@ -40,7 +42,12 @@ async fn app(db: &TestDb) -> (App, Actor) {
         .execute_raw(&format!("UPDATE organizations SET vat_id = 'FR40303265045', siren = '303265045' WHERE id = '{}'", init.organization.id))
         .await
         .unwrap();
-    let actor = Actor { user_id: Some(init.owner.id), label: "owner@demo.test".into(), organization_id: init.organization.id, role: Role::Owner };
+    let actor = Actor {
+        user_id: Some(init.owner.id),
+        label: "owner@demo.test".into(),
+        organization_id: init.organization.id,
+        role: Role::Owner,
+    };
     (app, actor)
 }
 
@@ -49,8 +56,18 @@ async fn client(app: &App, actor: &Actor, vat: Option<&str>, country: Country) -
         id: Uuid::now_v7(),
         organization_id: actor.organization_id,
         name: format!("Client {}", Uuid::new_v4().simple()),
-        ids: LegalIds { siren: Some(Siren::parse("732829320").unwrap()), vat_id: vat.map(|v| VatId::parse(v).unwrap()), ..Default::default() },
-        address: encaisse_core::party::Address { street: Some("Rue Neuve".into()), building_number: Some("3".into()), postal_code: "69001".into(), city: "Lyon".into(), country },
+        ids: LegalIds {
+            siren: Some(Siren::parse("732829320").unwrap()),
+            vat_id: vat.map(|v| VatId::parse(v).unwrap()),
+            ..Default::default()
+        },
+        address: encaisse_core::party::Address {
+            street: Some("Rue Neuve".into()),
+            building_number: Some("3".into()),
+            postal_code: "69001".into(),
+            city: "Lyon".into(),
+            country,
+        },
         email: Some("compta@client.test".into()),
         language: Language::Fr,
         currency: Currency::EUR,
@@ -78,7 +95,19 @@ fn line(cat: &str, pct: rust_decimal::Decimal) -> DraftLine {
 
 async fn approved(app: &App, actor: &Actor, client_id: Uuid, l: DraftLine) -> Uuid {
     let d = app
-        .create_draft(actor, DraftRequest { client_id, currency: None, lines: vec![l], service_period: None, buyer_reference: None, purchase_order: None, notes: None })
+        .create_draft(
+            actor,
+            DraftRequest {
+                client_id,
+                currency: None,
+                lines: vec![l],
+                service_period: None,
+                buyer_reference: None,
+                purchase_order: None,
+                notes: None,
+                external_ref: None,
+            },
+        )
         .await
         .unwrap();
     app.submit_invoice(actor, d.id).await.unwrap();
@@ -99,18 +128,42 @@ async fn issuing_assigns_number_reference_due_date_and_audits() {
         let inv = app.issue_invoice(&actor, id, day(20)).await.unwrap();
         assert_eq!(inv.number.as_deref(), Some("F-2026-00001"));
         assert_eq!(inv.status, InvoiceStatus::Issued);
-        assert_eq!(inv.due_date, Some(NaiveDate::from_ymd_opt(2027, 1, 4).unwrap()));
+        assert_eq!(
+            inv.due_date,
+            Some(NaiveDate::from_ymd_opt(2027, 1, 4).unwrap())
+        );
         let rf = inv.payment_reference.unwrap();
-        assert!(rf.as_str().starts_with("RF") && rf.as_str().ends_with("F202600001"), "{}", rf.as_str());
+        assert!(
+            rf.as_str().starts_with("RF") && rf.as_str().ends_with("F202600001"),
+            "{}",
+            rf.as_str()
+        );
         let detail = app.invoice_detail(&actor, id).await.unwrap();
         assert_eq!(detail.totals.tax_inclusive.amount(), dec!(1425.00));
         assert_eq!(detail.document_sha256.as_ref().map(String::len), Some(64));
         let history = app.invoice_history(&actor, id).await.unwrap();
         let actions: Vec<_> = history.iter().map(|e| e.action.as_str()).collect();
-        assert_eq!(actions, ["invoice.drafted", "invoice.submitted", "invoice.approved", "invoice.issued"]);
-        assert!(history[3].after_json.as_deref().unwrap().contains(detail.document_sha256.as_deref().unwrap()));
+        assert_eq!(
+            actions,
+            [
+                "invoice.drafted",
+                "invoice.submitted",
+                "invoice.approved",
+                "invoice.issued"
+            ]
+        );
+        assert!(
+            history[3]
+                .after_json
+                .as_deref()
+                .unwrap()
+                .contains(detail.document_sha256.as_deref().unwrap())
+        );
         // Issued twice: refused.
-        assert!(matches!(app.issue_invoice(&actor, id, day(20)).await, Err(AppError::Transition(_))));
+        assert!(matches!(
+            app.issue_invoice(&actor, id, day(20)).await,
+            Err(AppError::Transition(_))
+        ));
         for r in app.verify_audit().await.unwrap() {
             assert_eq!(r.broken, None);
         }
@@ -126,7 +179,10 @@ async fn refused_issue_consumes_no_number_and_writes_nothing() {
         let e = app.issue_invoice(&actor, bad, day(20)).await.unwrap_err();
         assert!(e.to_string().contains("VAT number"), "{e}");
         let still = app.invoice_detail(&actor, bad).await.unwrap().invoice;
-        assert_eq!((still.status, still.number), (InvoiceStatus::Approved, None));
+        assert_eq!(
+            (still.status, still.number),
+            (InvoiceStatus::Approved, None)
+        );
         // The next good invoice gets number 1: the refused one consumed nothing.
         let good_client = client(&app, &actor, Some("DE123456789"), Country::DE).await;
         let good = approved(&app, &actor, good_client, line("AE", dec!(0))).await;
@@ -152,7 +208,13 @@ async fn eight_concurrent_issuers_get_numbers_one_to_n() {
             handles.push(tokio::spawn(async move {
                 let mut out = Vec::new();
                 for id in chunk {
-                    out.push(app.issue_invoice(&actor, id, day(20)).await.unwrap().number.unwrap());
+                    out.push(
+                        app.issue_invoice(&actor, id, day(20))
+                            .await
+                            .unwrap()
+                            .number
+                            .unwrap(),
+                    );
                 }
                 out
             }));
@@ -165,8 +227,17 @@ async fn eight_concurrent_issuers_get_numbers_one_to_n() {
         let expected: Vec<String> = (1..=40).map(|n| format!("F-2026-{n:05}")).collect();
         assert_eq!(numbers, expected, "{:?}", app.store.backend());
         let mut tx = app.store.read().await.unwrap();
-        let seqs = tx.issued_sequence_values(actor.organization_id, encaisse_core::invoice::DocumentKind::Invoice).await.unwrap();
-        assert_eq!(seqs.iter().map(|(_, v)| *v).collect::<Vec<_>>(), (1..=40).collect::<Vec<i64>>());
+        let seqs = tx
+            .issued_sequence_values(
+                actor.organization_id,
+                encaisse_core::invoice::DocumentKind::Invoice,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            seqs.iter().map(|(_, v)| *v).collect::<Vec<_>>(),
+            (1..=40).collect::<Vec<i64>>()
+        );
     }
 }
 
@@ -178,22 +249,45 @@ async fn payments_and_credit_notes_move_statuses() {
         let a = approved(&app, &actor, c, line("S", dec!(20))).await;
         app.issue_invoice(&actor, a, day(1)).await.unwrap();
         let eur = |d| Money::new(d, Currency::EUR);
-        let inv = app.record_payment(&actor, a, eur(dec!(425)), day(10), "manual", None).await.unwrap();
+        let inv = app
+            .record_payment(&actor, a, eur(dec!(425)), day(10), "manual", None)
+            .await
+            .unwrap();
         assert_eq!(inv.status, InvoiceStatus::PartiallyPaid);
-        assert!(app.record_payment(&actor, a, eur(dec!(1000.01)), day(10), "manual", None).await.is_err());
-        let inv = app.record_payment(&actor, a, eur(dec!(1000)), day(11), "manual", None).await.unwrap();
+        assert!(
+            app.record_payment(&actor, a, eur(dec!(1000.01)), day(10), "manual", None)
+                .await
+                .is_err()
+        );
+        let inv = app
+            .record_payment(&actor, a, eur(dec!(1000)), day(11), "manual", None)
+            .await
+            .unwrap();
         assert_eq!(inv.status, InvoiceStatus::Paid);
 
         let b = approved(&app, &actor, c, line("S", dec!(20))).await;
         app.issue_invoice(&actor, b, day(2)).await.unwrap();
-        let cn = app.draft_credit_note(&actor, b, "Erreur de taux horaire").await.unwrap();
+        let cn = app
+            .draft_credit_note(&actor, b, "Erreur de taux horaire", None)
+            .await
+            .unwrap();
         app.submit_invoice(&actor, cn.id).await.unwrap();
         app.approve_invoice(&actor, cn.id).await.unwrap();
         let cn = app.issue_invoice(&actor, cn.id, day(3)).await.unwrap();
         assert_eq!(cn.number.as_deref(), Some("AV-2026-00001"));
-        assert_eq!(app.invoice_detail(&actor, b).await.unwrap().invoice.status, InvoiceStatus::Cancelled);
+        assert_eq!(
+            app.invoice_detail(&actor, b).await.unwrap().invoice.status,
+            InvoiceStatus::Cancelled
+        );
         let open = app
-            .list_invoices(&actor, &InvoiceFilter { status: Some(InvoiceStatus::Cancelled), limit: 10, ..Default::default() })
+            .list_invoices(
+                &actor,
+                &InvoiceFilter {
+                    status: Some(InvoiceStatus::Cancelled),
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
         assert_eq!(open.len(), 1);
@@ -205,14 +299,39 @@ async fn viewer_cannot_create_or_approve() {
     for db in TestDb::all().await.unwrap() {
         let (app, owner) = app(&db).await;
         let c = client(&app, &owner, None, Country::FR).await;
-        let viewer = Actor { role: Role::Viewer, label: "viewer@demo.test".into(), ..owner.clone() };
-        let req = DraftRequest { client_id: c, currency: None, lines: vec![line("S", dec!(20))], service_period: None, buyer_reference: None, purchase_order: None, notes: None };
-        assert!(matches!(app.create_draft(&viewer, req.clone()).await, Err(AppError::Forbidden { .. })));
+        let viewer = Actor {
+            role: Role::Viewer,
+            label: "viewer@demo.test".into(),
+            ..owner.clone()
+        };
+        let req = DraftRequest {
+            client_id: c,
+            currency: None,
+            lines: vec![line("S", dec!(20))],
+            service_period: None,
+            buyer_reference: None,
+            purchase_order: None,
+            notes: None,
+            external_ref: None,
+        };
+        assert!(matches!(
+            app.create_draft(&viewer, req.clone()).await,
+            Err(AppError::Forbidden { .. })
+        ));
         let d = app.create_draft(&owner, req).await.unwrap();
         app.submit_invoice(&owner, d.id).await.unwrap();
-        assert!(matches!(app.approve_invoice(&viewer, d.id).await, Err(AppError::Forbidden { .. })));
-        let accountant = Actor { role: Role::Accountant, ..owner.clone() };
-        assert!(matches!(app.approve_invoice(&accountant, d.id).await, Err(AppError::Forbidden { .. })));
+        assert!(matches!(
+            app.approve_invoice(&viewer, d.id).await,
+            Err(AppError::Forbidden { .. })
+        ));
+        let accountant = Actor {
+            role: Role::Accountant,
+            ..owner.clone()
+        };
+        assert!(matches!(
+            app.approve_invoice(&accountant, d.id).await,
+            Err(AppError::Forbidden { .. })
+        ));
     }
 }
 
@@ -221,7 +340,13 @@ async fn init_twice_changes_nothing() {
     for db in TestDb::all().await.unwrap() {
         let (app, _) = app(&db).await;
         let e = app
-            .init(InitRequest { org_name: "Other".into(), country: Country::CH, currency: Currency::CHF, owner_email: "x@y.test".into(), owner_password: "long enough pw".into() })
+            .init(InitRequest {
+                org_name: "Other".into(),
+                country: Country::CH,
+                currency: Currency::CHF,
+                owner_email: "x@y.test".into(),
+                owner_password: "long enough pw".into(),
+            })
             .await
             .unwrap_err();
         assert!(matches!(e, AppError::AlreadyInitialized(_)));

@@ -291,14 +291,18 @@ impl Store {
                 }),
                 count,
             )),
-            Some((head_seq, head_hash)) if head_seq == last && head_hash != expected_prev => Ok(report(
-                Some(ChainBreak {
-                    seq: last,
-                    kind: BreakKind::Inserted,
-                    detail: format!("event #{last} is not the event the chain recorded last: it was replaced"),
-                }),
-                count,
-            )),
+            Some((head_seq, head_hash)) if head_seq == last && head_hash != expected_prev => {
+                Ok(report(
+                    Some(ChainBreak {
+                        seq: last,
+                        kind: BreakKind::Inserted,
+                        detail: format!(
+                            "event #{last} is not the event the chain recorded last: it was replaced"
+                        ),
+                    }),
+                    count,
+                ))
+            }
             Some((head_seq, _)) if head_seq < last => Ok(report(
                 Some(ChainBreak {
                     seq: head_seq + 1,

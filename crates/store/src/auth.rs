@@ -89,7 +89,11 @@ impl Tx {
         let row: Option<UserRow> = on_conn!(self, c => {
             sqlx::query_as("SELECT * FROM users WHERE id = $1").bind(&key).fetch_optional(&mut *c).await?
         });
-        row.ok_or(StoreError::NotFound { entity: "user", id: key })?.try_into()
+        row.ok_or(StoreError::NotFound {
+            entity: "user",
+            id: key,
+        })?
+        .try_into()
     }
 
     /// Adds or changes a user's role in an organization.
@@ -123,8 +127,16 @@ impl Tx {
             .transpose()
     }
 
-    pub async fn insert_session(&mut self, token_hash: &str, s: &Session, now: DateTime<Utc>) -> Result<()> {
-        let (u, o) = (s.user_id.to_string(), s.organization_id.map(|o| o.to_string()));
+    pub async fn insert_session(
+        &mut self,
+        token_hash: &str,
+        s: &Session,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (u, o) = (
+            s.user_id.to_string(),
+            s.organization_id.map(|o| o.to_string()),
+        );
         on_conn!(self, c => {
             sqlx::query(
                 "INSERT INTO sessions (token_hash, user_id, organization_id, csrf_token, created_at, expires_at) \
@@ -137,7 +149,11 @@ impl Tx {
     }
 
     /// A live session by token hash (expired ones are not returned).
-    pub async fn session(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
+    pub async fn session(
+        &mut self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Session>> {
         let row: Option<(String, Option<String>, String, DateTime<Utc>)> = on_conn!(self, c => {
             sqlx::query_as(
                 "SELECT user_id, organization_id, csrf_token, expires_at FROM sessions \
@@ -156,7 +172,11 @@ impl Tx {
         .transpose()
     }
 
-    pub async fn set_session_organization(&mut self, token_hash: &str, organization_id: Uuid) -> Result<()> {
+    pub async fn set_session_organization(
+        &mut self,
+        token_hash: &str,
+        organization_id: Uuid,
+    ) -> Result<()> {
         let o = organization_id.to_string();
         on_conn!(self, c => {
             sqlx::query("UPDATE sessions SET organization_id = $2 WHERE token_hash = $1")
@@ -172,8 +192,17 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn insert_api_token(&mut self, t: &ApiToken, token_hash: &str, now: DateTime<Utc>) -> Result<()> {
-        let (id, o, u) = (t.id.to_string(), t.organization_id.to_string(), t.user_id.to_string());
+    pub async fn insert_api_token(
+        &mut self,
+        t: &ApiToken,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (id, o, u) = (
+            t.id.to_string(),
+            t.organization_id.to_string(),
+            t.user_id.to_string(),
+        );
         on_conn!(self, c => {
             sqlx::query(
                 "INSERT INTO api_tokens (id, organization_id, user_id, name, prefix, token_hash, created_at) \

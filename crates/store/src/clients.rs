@@ -36,11 +36,19 @@ impl TryFrom<ClientRow> for Client {
             organization_id: parse_uuid(&r.organization_id)?,
             name: r.name,
             ids: legal_ids(r.siren, r.siret, r.uid, r.vat_id)?,
-            address: address(r.street, r.building_number, r.postal_code, r.city, &r.country)?,
+            address: address(
+                r.street,
+                r.building_number,
+                r.postal_code,
+                r.city,
+                &r.country,
+            )?,
             email: r.email,
             language: language(&r.language)?,
             currency: currency(&r.currency)?,
-            terms: PaymentTerms { days: u32::try_from(r.payment_terms_days).map_err(StoreError::corrupt)? },
+            terms: PaymentTerms {
+                days: u32::try_from(r.payment_terms_days).map_err(StoreError::corrupt)?,
+            },
             requires_purchase_order: r.requires_purchase_order,
         })
     }
@@ -96,7 +104,9 @@ impl Tx {
             .as_deref()
             .map(parse_uuid)
             .transpose()?
-            .ok_or_else(|| StoreError::Conflict(format!("client {} could not be inserted", cl.name)))
+            .ok_or_else(|| {
+                StoreError::Conflict(format!("client {} could not be inserted", cl.name))
+            })
     }
 
     pub async fn client(&mut self, organization_id: Uuid, id: Uuid) -> Result<Client> {
@@ -105,10 +115,18 @@ impl Tx {
             sqlx::query_as("SELECT * FROM clients WHERE organization_id = $1 AND id = $2")
                 .bind(&o).bind(&key).fetch_optional(&mut *c).await?
         });
-        row.ok_or(StoreError::NotFound { entity: "client", id: key })?.try_into()
+        row.ok_or(StoreError::NotFound {
+            entity: "client",
+            id: key,
+        })?
+        .try_into()
     }
 
-    pub async fn clients(&mut self, organization_id: Uuid, f: &ClientFilter) -> Result<Vec<Client>> {
+    pub async fn clients(
+        &mut self,
+        organization_id: Uuid,
+        f: &ClientFilter,
+    ) -> Result<Vec<Client>> {
         let o = organization_id.to_string();
         let pattern = f.search.as_ref().map(|s| format!("%{}%", s.to_lowercase()));
         let rows: Vec<ClientRow> = on_conn!(self, c => {
@@ -122,7 +140,11 @@ impl Tx {
         rows.into_iter().map(Client::try_from).collect()
     }
 
-    pub async fn client_by_name(&mut self, organization_id: Uuid, name: &str) -> Result<Option<Client>> {
+    pub async fn client_by_name(
+        &mut self,
+        organization_id: Uuid,
+        name: &str,
+    ) -> Result<Option<Client>> {
         let o = organization_id.to_string();
         let row: Option<ClientRow> = on_conn!(self, c => {
             sqlx::query_as("SELECT * FROM clients WHERE organization_id = $1 AND LOWER(name) = LOWER($2) ORDER BY id LIMIT 1")

@@ -101,7 +101,9 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(opts)
                 .await?;
-            Ok(Store { pools: Pools::Pg(pool) })
+            Ok(Store {
+                pools: Pools::Pg(pool),
+            })
         } else if let Some(path) = url.strip_prefix("sqlite://") {
             Store::open_sqlite(Path::new(path)).await
         } else {
@@ -128,7 +130,9 @@ impl Store {
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(base.read_only(true))
             .await?;
-        Ok(Store { pools: Pools::Sqlite { writer, reader } })
+        Ok(Store {
+            pools: Pools::Sqlite { writer, reader },
+        })
     }
 
     /// Applies pending migrations, one transaction per step.
@@ -151,7 +155,9 @@ impl Store {
     /// (`BEGIN IMMEDIATE`), so it never fails half-way on a lock upgrade.
     pub async fn write(&self) -> Result<Tx> {
         let inner = match &self.pools {
-            Pools::Sqlite { writer, .. } => TxInner::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
+            Pools::Sqlite { writer, .. } => {
+                TxInner::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?)
+            }
             Pools::Pg(pool) => TxInner::Pg(pool.begin().await?),
         };
         Ok(Tx { inner })

@@ -73,7 +73,8 @@ impl LineRow {
     fn into_line(self) -> Result<InvoiceLine> {
         let vat = VatRate::parse(&self.vat_category, dec(&self.vat_percent, "VAT rate")?)
             .map_err(StoreError::corrupt)?;
-        let ids: Vec<Uuid> = serde_json::from_str(&self.time_entry_ids).map_err(StoreError::corrupt)?;
+        let ids: Vec<Uuid> =
+            serde_json::from_str(&self.time_entry_ids).map_err(StoreError::corrupt)?;
         Ok(InvoiceLine {
             description: self.description,
             quantity: dec(&self.quantity, "quantity")?,
@@ -195,7 +196,11 @@ impl Tx {
         external_ref: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        let (id, o, cl) = (inv.id.to_string(), inv.organization_id.to_string(), inv.client_id.to_string());
+        let (id, o, cl) = (
+            inv.id.to_string(),
+            inv.organization_id.to_string(),
+            inv.client_id.to_string(),
+        );
         let (ref_kind, ref_value) = reference_columns(inv.payment_reference.as_ref());
         let corrects = inv.corrects.as_ref().map(|c| c.invoice_id.to_string());
         let (net, vat, gross, paid) = (
@@ -252,9 +257,18 @@ impl Tx {
     }
 
     /// Replaces the lines and amounts of an editable invoice.
-    pub async fn replace_invoice_lines(&mut self, inv: &Invoice, totals: &Totals, now: DateTime<Utc>) -> Result<()> {
+    pub async fn replace_invoice_lines(
+        &mut self,
+        inv: &Invoice,
+        totals: &Totals,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let (id, o) = (inv.id.to_string(), inv.organization_id.to_string());
-        let (net, vat, gross) = (minor(&totals.tax_exclusive)?, minor(&totals.vat_total)?, minor(&totals.tax_inclusive)?);
+        let (net, vat, gross) = (
+            minor(&totals.tax_exclusive)?,
+            minor(&totals.vat_total)?,
+            minor(&totals.tax_inclusive)?,
+        );
         let n = on_conn!(self, c => {
             sqlx::query("DELETE FROM invoice_lines WHERE organization_id = $1 AND invoice_id = $2")
                 .bind(&o).bind(&id).execute(&mut *c).await?;
@@ -266,12 +280,19 @@ impl Tx {
             .execute(&mut *c).await?.rows_affected()
         });
         if n != 1 {
-            return Err(StoreError::Conflict(format!("invoice {id} is not an editable draft")));
+            return Err(StoreError::Conflict(format!(
+                "invoice {id} is not an editable draft"
+            )));
         }
         self.insert_lines(inv, totals).await
     }
 
-    async fn load_invoice(&mut self, organization_id: Uuid, id: Uuid, lock: bool) -> Result<Invoice> {
+    async fn load_invoice(
+        &mut self,
+        organization_id: Uuid,
+        id: Uuid,
+        lock: bool,
+    ) -> Result<Invoice> {
         let (o, key) = (organization_id.to_string(), id.to_string());
         let row: Option<InvoiceRow> = match (self.backend(), lock) {
             (Backend::Postgres, true) => on_conn!(self, c => {
@@ -283,7 +304,10 @@ impl Tx {
                     .bind(&o).bind(&key).fetch_optional(&mut *c).await?
             }),
         };
-        let r = row.ok_or(StoreError::NotFound { entity: "invoice", id: key.clone() })?;
+        let r = row.ok_or(StoreError::NotFound {
+            entity: "invoice",
+            id: key.clone(),
+        })?;
         let lines: Vec<LineRow> = on_conn!(self, c => {
             sqlx::query_as("SELECT * FROM invoice_lines WHERE organization_id = $1 AND invoice_id = $2 ORDER BY position")
                 .bind(&o).bind(&key).fetch_all(&mut *c).await?
@@ -300,7 +324,11 @@ impl Tx {
                         number,
                         issue_date,
                     }),
-                    _ => return Err(StoreError::corrupt(format!("credit note {key} corrects an unissued invoice"))),
+                    _ => {
+                        return Err(StoreError::corrupt(format!(
+                            "credit note {key} corrects an unissued invoice"
+                        )));
+                    }
                 }
             }
             None => None,
@@ -324,9 +352,15 @@ impl Tx {
             buyer_reference: r.buyer_reference,
             purchase_order: r.purchase_order,
             notes: r.notes,
-            lines: lines.into_iter().map(LineRow::into_line).collect::<Result<_>>()?,
+            lines: lines
+                .into_iter()
+                .map(LineRow::into_line)
+                .collect::<Result<_>>()?,
             corrects,
-            payment_reference: parse_reference(r.payment_reference_kind.as_deref(), r.payment_reference.as_deref())?,
+            payment_reference: parse_reference(
+                r.payment_reference_kind.as_deref(),
+                r.payment_reference.as_deref(),
+            )?,
             paid: Money::from_minor(r.paid_minor, cur),
         })
     }
@@ -341,7 +375,11 @@ impl Tx {
         self.load_invoice(organization_id, id, true).await
     }
 
-    pub async fn invoice_id_by_number(&mut self, organization_id: Uuid, number: &str) -> Result<Option<Uuid>> {
+    pub async fn invoice_id_by_number(
+        &mut self,
+        organization_id: Uuid,
+        number: &str,
+    ) -> Result<Option<Uuid>> {
         let o = organization_id.to_string();
         let id: Option<String> = on_conn!(self, c => {
             sqlx::query_scalar("SELECT id FROM invoices WHERE organization_id = $1 AND number = $2 ORDER BY kind LIMIT 1")
@@ -350,7 +388,11 @@ impl Tx {
         id.as_deref().map(parse_uuid).transpose()
     }
 
-    pub async fn invoice_id_by_external_ref(&mut self, organization_id: Uuid, external_ref: &str) -> Result<Option<Uuid>> {
+    pub async fn invoice_id_by_external_ref(
+        &mut self,
+        organization_id: Uuid,
+        external_ref: &str,
+    ) -> Result<Option<Uuid>> {
         let o = organization_id.to_string();
         let id: Option<String> = on_conn!(self, c => {
             sqlx::query_scalar("SELECT id FROM invoices WHERE organization_id = $1 AND external_ref = $2")
@@ -405,13 +447,19 @@ impl Tx {
             .execute(&mut *c).await?.rows_affected()
         });
         if n != 1 {
-            return Err(StoreError::Conflict(format!("invoice {key} is not an approved, unnumbered invoice")));
+            return Err(StoreError::Conflict(format!(
+                "invoice {key} is not an approved, unnumbered invoice"
+            )));
         }
         Ok(())
     }
 
     /// The frozen document of an issued invoice and its SHA-256.
-    pub async fn frozen_invoice(&mut self, organization_id: Uuid, id: Uuid) -> Result<Option<(String, String)>> {
+    pub async fn frozen_invoice(
+        &mut self,
+        organization_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<(String, String)>> {
         let (o, key) = (organization_id.to_string(), id.to_string());
         let row: Option<(Option<String>, Option<String>)> = on_conn!(self, c => {
             sqlx::query_as("SELECT frozen_json, frozen_sha256 FROM invoices WHERE organization_id = $1 AND id = $2")
@@ -442,7 +490,11 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn invoices(&mut self, organization_id: Uuid, f: &InvoiceFilter) -> Result<Vec<InvoiceSummary>> {
+    pub async fn invoices(
+        &mut self,
+        organization_id: Uuid,
+        f: &InvoiceFilter,
+    ) -> Result<Vec<InvoiceSummary>> {
         let o = organization_id.to_string();
         let st = f.status.map(|s| s.as_str());
         let kind = f.kind.map(|k| k.as_str());
@@ -459,7 +511,11 @@ impl Tx {
     }
 
     /// Numbers of issued documents of one kind in a period, sorted by sequence (for gap checks).
-    pub async fn issued_sequence_values(&mut self, organization_id: Uuid, kind: DocumentKind) -> Result<Vec<(String, i64)>> {
+    pub async fn issued_sequence_values(
+        &mut self,
+        organization_id: Uuid,
+        kind: DocumentKind,
+    ) -> Result<Vec<(String, i64)>> {
         let o = organization_id.to_string();
         let rows: Vec<(String, i64)> = on_conn!(self, c => {
             sqlx::query_as(
@@ -482,11 +538,17 @@ fn reference_columns(r: Option<&PaymentReference>) -> (Option<&'static str>, Opt
 
 fn parse_reference(kind: Option<&str>, value: Option<&str>) -> Result<Option<PaymentReference>> {
     Ok(match (kind, value) {
-        (Some("qr"), Some(v)) => Some(PaymentReference::Qr(QrReference::parse(v).map_err(StoreError::corrupt)?)),
+        (Some("qr"), Some(v)) => Some(PaymentReference::Qr(
+            QrReference::parse(v).map_err(StoreError::corrupt)?,
+        )),
         (Some("creditor"), Some(v)) => Some(PaymentReference::Creditor(
             CreditorReference::parse(v).map_err(StoreError::corrupt)?,
         )),
         (None, None) => None,
-        _ => return Err(StoreError::corrupt("inconsistent payment reference columns")),
+        _ => {
+            return Err(StoreError::corrupt(
+                "inconsistent payment reference columns",
+            ));
+        }
     })
 }

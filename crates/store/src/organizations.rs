@@ -1,12 +1,12 @@
 //! Organizations (tenants).
 
 use chrono::{DateTime, Utc};
+use encaisse_core::Currency;
 use encaisse_core::identifiers::{Iban, Siren, Siret, SwissUid, VatId};
 use encaisse_core::language::Language;
 use encaisse_core::numbering::{NumberingPattern, Reset};
 use encaisse_core::party::{Address, Country, LegalIds, Organization, PaymentTerms};
 use encaisse_core::role::Role;
-use encaisse_core::Currency;
 use uuid::Uuid;
 
 use crate::{Result, StoreError, Tx};
@@ -51,7 +51,9 @@ fn parse_reset(s: &str) -> Result<Reset> {
     match s {
         "never" => Ok(Reset::Never),
         "yearly" => Ok(Reset::Yearly),
-        other => Err(StoreError::corrupt(format!("bad numbering reset `{other}`"))),
+        other => Err(StoreError::corrupt(format!(
+            "bad numbering reset `{other}`"
+        ))),
     }
 }
 
@@ -102,14 +104,33 @@ impl TryFrom<OrgRow> for Organization {
             slug: r.slug,
             legal_name: r.legal_name,
             ids: legal_ids(r.siren, r.siret, r.uid, r.vat_id)?,
-            address: address(r.street, r.building_number, r.postal_code, r.city, &r.country)?,
-            iban: r.iban.map(|s| Iban::parse(&s)).transpose().map_err(StoreError::corrupt)?,
-            qr_iban: r.qr_iban.map(|s| Iban::parse(&s)).transpose().map_err(StoreError::corrupt)?,
+            address: address(
+                r.street,
+                r.building_number,
+                r.postal_code,
+                r.city,
+                &r.country,
+            )?,
+            iban: r
+                .iban
+                .map(|s| Iban::parse(&s))
+                .transpose()
+                .map_err(StoreError::corrupt)?,
+            qr_iban: r
+                .qr_iban
+                .map(|s| Iban::parse(&s))
+                .transpose()
+                .map_err(StoreError::corrupt)?,
             language: language(&r.language)?,
             currency: currency(&r.currency)?,
-            terms: PaymentTerms { days: u32::try_from(r.payment_terms_days).map_err(StoreError::corrupt)? },
-            invoice_numbering: NumberingPattern::parse(&r.invoice_pattern, parse_reset(&r.invoice_reset)?)
-                .map_err(StoreError::corrupt)?,
+            terms: PaymentTerms {
+                days: u32::try_from(r.payment_terms_days).map_err(StoreError::corrupt)?,
+            },
+            invoice_numbering: NumberingPattern::parse(
+                &r.invoice_pattern,
+                parse_reset(&r.invoice_reset)?,
+            )
+            .map_err(StoreError::corrupt)?,
             credit_note_numbering: NumberingPattern::parse(
                 &r.credit_note_pattern,
                 parse_reset(&r.credit_note_reset)?,
@@ -120,7 +141,11 @@ impl TryFrom<OrgRow> for Organization {
 }
 
 impl Tx {
-    pub async fn insert_organization(&mut self, o: &Organization, now: DateTime<Utc>) -> Result<()> {
+    pub async fn insert_organization(
+        &mut self,
+        o: &Organization,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let id = o.id.to_string();
         let terms = i32::try_from(o.terms.days).map_err(StoreError::corrupt)?;
         on_conn!(self, c => {
@@ -163,7 +188,11 @@ impl Tx {
         let row: Option<OrgRow> = on_conn!(self, c => {
             sqlx::query_as("SELECT * FROM organizations WHERE id = $1").bind(&key).fetch_optional(&mut *c).await?
         });
-        row.ok_or(StoreError::NotFound { entity: "organization", id: key })?.try_into()
+        row.ok_or(StoreError::NotFound {
+            entity: "organization",
+            id: key,
+        })?
+        .try_into()
     }
 
     pub async fn organization_by_slug(&mut self, slug: &str) -> Result<Option<Organization>> {
@@ -181,7 +210,10 @@ impl Tx {
     }
 
     /// The organizations a user belongs to, with the user's role in each.
-    pub async fn organizations_of_user(&mut self, user_id: Uuid) -> Result<Vec<(Organization, Role)>> {
+    pub async fn organizations_of_user(
+        &mut self,
+        user_id: Uuid,
+    ) -> Result<Vec<(Organization, Role)>> {
         let key = user_id.to_string();
         let rows: Vec<(String, String)> = on_conn!(self, c => {
             sqlx::query_as("SELECT organization_id, role FROM memberships WHERE user_id = $1 ORDER BY created_at")
@@ -189,7 +221,8 @@ impl Tx {
         });
         let mut out = Vec::with_capacity(rows.len());
         for (org, role) in rows {
-            let role = Role::parse(&role).ok_or_else(|| StoreError::corrupt(format!("bad role `{role}`")))?;
+            let role = Role::parse(&role)
+                .ok_or_else(|| StoreError::corrupt(format!("bad role `{role}`")))?;
             out.push((self.organization(parse_uuid(&org)?).await?, role));
         }
         Ok(out)

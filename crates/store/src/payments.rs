@@ -20,7 +20,11 @@ pub struct NewPayment<'a> {
 impl Tx {
     pub async fn insert_payment(&mut self, p: &NewPayment<'_>, now: DateTime<Utc>) -> Result<Uuid> {
         let id = Uuid::now_v7();
-        let (key, o, inv) = (id.to_string(), p.organization_id.to_string(), p.invoice_id.to_string());
+        let (key, o, inv) = (
+            id.to_string(),
+            p.organization_id.to_string(),
+            p.invoice_id.to_string(),
+        );
         let amount = p.amount.to_minor().map_err(StoreError::corrupt)?;
         on_conn!(self, c => {
             sqlx::query(

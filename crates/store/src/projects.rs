@@ -1,8 +1,8 @@
 //! Projects of a client.
 
 use chrono::{DateTime, Utc};
-use encaisse_core::time_entry::Project;
 use encaisse_core::Money;
+use encaisse_core::time_entry::Project;
 use uuid::Uuid;
 
 use crate::organizations::{currency, parse_uuid};
@@ -40,8 +40,16 @@ impl TryFrom<ProjectRow> for Project {
 impl Tx {
     /// Inserts a project; with an external id, a second insert returns the existing id.
     pub async fn insert_project(&mut self, p: &Project, now: DateTime<Utc>) -> Result<Uuid> {
-        let (id, o, cl) = (p.id.to_string(), p.organization_id.to_string(), p.client_id.to_string());
-        let rate = p.hourly_rate.map(|m| m.rounded().to_minor()).transpose().map_err(StoreError::corrupt)?;
+        let (id, o, cl) = (
+            p.id.to_string(),
+            p.organization_id.to_string(),
+            p.client_id.to_string(),
+        );
+        let rate = p
+            .hourly_rate
+            .map(|m| m.rounded().to_minor())
+            .transpose()
+            .map_err(StoreError::corrupt)?;
         let cur = p.hourly_rate.map(|m| m.currency().code());
         let n = on_conn!(self, c => {
             sqlx::query(
@@ -62,10 +70,16 @@ impl Tx {
             .as_deref()
             .map(parse_uuid)
             .transpose()?
-            .ok_or_else(|| StoreError::Conflict(format!("project {} could not be inserted", p.name)))
+            .ok_or_else(|| {
+                StoreError::Conflict(format!("project {} could not be inserted", p.name))
+            })
     }
 
-    pub async fn projects(&mut self, organization_id: Uuid, client_id: Option<Uuid>) -> Result<Vec<Project>> {
+    pub async fn projects(
+        &mut self,
+        organization_id: Uuid,
+        client_id: Option<Uuid>,
+    ) -> Result<Vec<Project>> {
         let o = organization_id.to_string();
         let cl = client_id.map(|c| c.to_string());
         let rows: Vec<ProjectRow> = on_conn!(self, c => {

@@ -21,7 +21,6 @@ pub enum Queue {
     Outbox,
 }
 
-
 /// Something to enqueue.
 #[derive(Clone, Debug)]
 pub struct NewQueued<'a> {
@@ -71,13 +70,21 @@ macro_rules! queue_sql {
 
 impl Tx {
     /// Enqueues; returns `false` when a row with the same unique key already exists.
-    pub async fn enqueue(&mut self, q: Queue, item: NewQueued<'_>, now: DateTime<Utc>) -> Result<bool> {
+    pub async fn enqueue(
+        &mut self,
+        q: Queue,
+        item: NewQueued<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         let id = Uuid::now_v7().to_string();
         let org = item.organization_id.map(|o| o.to_string());
         let payload = item.payload.to_string();
-        let sql = queue_sql!(q, "INSERT INTO {t} (id, organization_id, kind, unique_key, payload, status, attempts, \
+        let sql = queue_sql!(
+            q,
+            "INSERT INTO {t} (id, organization_id, kind, unique_key, payload, status, attempts, \
              max_attempts, run_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, $7, $8, $8) \
-             ON CONFLICT (unique_key) DO NOTHING");
+             ON CONFLICT (unique_key) DO NOTHING"
+        );
         let n = on_conn!(self, c => {
             sqlx::query(sql)
                 .bind(&id).bind(&org).bind(item.kind).bind(item.unique_key).bind(&payload)
@@ -101,20 +108,26 @@ impl Store {
         let mut tx = self.write().await?;
         let row = match tx.backend() {
             Backend::Postgres => {
-                let sql = queue_sql!(q, "UPDATE {t} SET status = 'running', locked_by = $1, locked_until = $2, \
+                let sql = queue_sql!(
+                    q,
+                    "UPDATE {t} SET status = 'running', locked_by = $1, locked_until = $2, \
                      attempts = attempts + 1, updated_at = $3 WHERE id = (SELECT id FROM {t} \
                      WHERE (status = 'queued' AND run_at <= $3) OR (status = 'running' AND locked_until < $3) \
-                     ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING *");
+                     ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING *"
+                );
                 on_conn!(tx, c => {
                     sqlx::query_as::<_, Queued>(sql).bind(worker).bind(until).bind(now)
                         .fetch_optional(&mut *c).await?
                 })
             }
             Backend::Sqlite => {
-                let sql = queue_sql!(q, "UPDATE {t} SET status = 'running', locked_by = $1, locked_until = $2, \
+                let sql = queue_sql!(
+                    q,
+                    "UPDATE {t} SET status = 'running', locked_by = $1, locked_until = $2, \
                      attempts = attempts + 1, updated_at = $3 WHERE id = (SELECT id FROM {t} \
                      WHERE (status = 'queued' AND run_at <= $3) OR (status = 'running' AND locked_until < $3) \
-                     ORDER BY run_at, id LIMIT 1) RETURNING *");
+                     ORDER BY run_at, id LIMIT 1) RETURNING *"
+                );
                 on_conn!(tx, c => {
                     sqlx::query_as::<_, Queued>(sql).bind(worker).bind(until).bind(now)
                         .fetch_optional(&mut *c).await?
@@ -127,10 +140,19 @@ impl Store {
 
     /// Marks a claimed row done. Only the worker holding the lease may do so; returns whether
     /// it did (a worker whose lease expired and was re-claimed gets `false`).
-    pub async fn complete(&self, q: Queue, id: &str, worker: &str, now: DateTime<Utc>) -> Result<bool> {
+    pub async fn complete(
+        &self,
+        q: Queue,
+        id: &str,
+        worker: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         let mut tx = self.write().await?;
-        let sql = queue_sql!(q, "UPDATE {t} SET status = 'done', locked_by = NULL, locked_until = NULL, \
-             last_error = NULL, updated_at = $3 WHERE id = $1 AND locked_by = $2 AND status = 'running'");
+        let sql = queue_sql!(
+            q,
+            "UPDATE {t} SET status = 'done', locked_by = NULL, locked_until = NULL, \
+             last_error = NULL, updated_at = $3 WHERE id = $1 AND locked_by = $2 AND status = 'running'"
+        );
         let n = on_conn!(tx, c => {
             sqlx::query(sql).bind(id).bind(worker).bind(now).execute(&mut *c).await?.rows_affected()
         });
@@ -159,8 +181,11 @@ impl Store {
             let dead = permanent || row.attempts >= row.max_attempts;
             let status = if dead { "dead" } else { "queued" };
             let run_at = now + backoff(row.attempts, jitter);
-            let upd = queue_sql!(q, "UPDATE {t} SET status = $2, run_at = $3, locked_by = NULL, locked_until = NULL, \
-                 last_error = $4, updated_at = $5 WHERE id = $1");
+            let upd = queue_sql!(
+                q,
+                "UPDATE {t} SET status = $2, run_at = $3, locked_by = NULL, locked_until = NULL, \
+                 last_error = $4, updated_at = $5 WHERE id = $1"
+            );
             on_conn!(tx, c => {
                 sqlx::query(upd).bind(id).bind(status).bind(run_at).bind(error).bind(now)
                     .execute(&mut *c).await?;
@@ -173,7 +198,10 @@ impl Store {
     /// Rows of a queue by status (for operators and tests).
     pub async fn queued(&self, q: Queue, status: Option<&str>) -> Result<Vec<Queued>> {
         let mut tx = self.read().await?;
-        let sql = queue_sql!(q, "SELECT * FROM {t} WHERE ($1 IS NULL OR status = $1) ORDER BY created_at, id");
+        let sql = queue_sql!(
+            q,
+            "SELECT * FROM {t} WHERE ($1 IS NULL OR status = $1) ORDER BY created_at, id"
+        );
         let rows = on_conn!(tx, c => {
             sqlx::query_as::<_, Queued>(sql).bind(status).fetch_all(&mut *c).await?
         });

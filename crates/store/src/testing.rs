@@ -33,7 +33,11 @@ impl TestDb {
         let url = format!("sqlite://{}", path.display());
         let store = Store::open_sqlite(&path).await?;
         store.migrate().await?;
-        Ok(TestDb { store, url, cleanup: Cleanup::File(path) })
+        Ok(TestDb {
+            store,
+            url,
+            cleanup: Cleanup::File(path),
+        })
     }
 
     /// A fresh PostgreSQL database, or `None` when no server is configured.
@@ -43,12 +47,18 @@ impl TestDb {
         };
         let name = format!("encaisse_test_{}", Uuid::new_v4().simple());
         let admin = Store::connect(&admin_url).await?;
-        admin.execute_raw(&format!("CREATE DATABASE {name}")).await?;
+        admin
+            .execute_raw(&format!("CREATE DATABASE {name}"))
+            .await?;
         admin.close().await;
         let url = replace_db_name(&admin_url, &name);
         let store = Store::connect(&url).await?;
         store.migrate().await?;
-        Ok(Some(TestDb { store, url, cleanup: Cleanup::Pg { admin_url, name } }))
+        Ok(Some(TestDb {
+            store,
+            url,
+            cleanup: Cleanup::Pg { admin_url, name },
+        }))
     }
 
     /// SQLite, plus PostgreSQL when configured: run a story once per backend.
@@ -93,12 +103,19 @@ impl Drop for TestDb {
                 let (admin_url, name) = (admin_url.clone(), name.clone());
                 // Drop runs inside the test's runtime: use a separate thread and runtime.
                 let handle = std::thread::spawn(move || {
-                    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    else {
                         return;
                     };
                     rt.block_on(async move {
                         if let Ok(admin) = Store::connect(&admin_url).await {
-                            let _ = admin.execute_raw(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                            let _ = admin
+                                .execute_raw(&format!(
+                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                ))
+                                .await;
                             admin.close().await;
                         }
                     });
@@ -115,8 +132,17 @@ mod tests {
 
     #[test]
     fn database_name_is_replaced() {
-        assert_eq!(replace_db_name("postgres://u@localhost/test", "x"), "postgres://u@localhost/x");
-        assert_eq!(replace_db_name("postgres://u@h:5432/test?sslmode=disable", "x"), "postgres://u@h:5432/x?sslmode=disable");
-        assert_eq!(replace_db_name("postgres://localhost", "x"), "postgres://localhost/x");
+        assert_eq!(
+            replace_db_name("postgres://u@localhost/test", "x"),
+            "postgres://u@localhost/x"
+        );
+        assert_eq!(
+            replace_db_name("postgres://u@h:5432/test?sslmode=disable", "x"),
+            "postgres://u@h:5432/x?sslmode=disable"
+        );
+        assert_eq!(
+            replace_db_name("postgres://localhost", "x"),
+            "postgres://localhost/x"
+        );
     }
 }

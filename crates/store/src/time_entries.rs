@@ -1,8 +1,8 @@
 //! Time entries: imported idempotently by `(source, external_id)`, billed at most once.
 
 use chrono::{DateTime, Utc};
-use encaisse_core::time_entry::{TimeEntry, TimeSource};
 use encaisse_core::Money;
+use encaisse_core::time_entry::{TimeEntry, TimeSource};
 use uuid::Uuid;
 
 use crate::organizations::{currency, parse_uuid};
@@ -66,8 +66,16 @@ impl Tx {
     /// Inserts an entry; the same `(source, external_id)` a second time changes nothing and
     /// returns `false`.
     pub async fn insert_time_entry(&mut self, e: &TimeEntry, now: DateTime<Utc>) -> Result<bool> {
-        let (id, o, p) = (e.id.to_string(), e.organization_id.to_string(), e.project_id.to_string());
-        let rate = e.hourly_rate.map(|m| m.rounded().to_minor()).transpose().map_err(StoreError::corrupt)?;
+        let (id, o, p) = (
+            e.id.to_string(),
+            e.organization_id.to_string(),
+            e.project_id.to_string(),
+        );
+        let rate = e
+            .hourly_rate
+            .map(|m| m.rounded().to_minor())
+            .transpose()
+            .map_err(StoreError::corrupt)?;
         let cur = e.hourly_rate.map(|m| m.currency().code());
         let inv = e.invoice_id.map(|i| i.to_string());
         let n = on_conn!(self, c => {
@@ -85,7 +93,11 @@ impl Tx {
         Ok(n == 1)
     }
 
-    pub async fn time_entries(&mut self, organization_id: Uuid, f: &TimeEntryFilter) -> Result<Vec<TimeEntry>> {
+    pub async fn time_entries(
+        &mut self,
+        organization_id: Uuid,
+        f: &TimeEntryFilter,
+    ) -> Result<Vec<TimeEntry>> {
         let o = organization_id.to_string();
         let p = f.project_id.map(|p| p.to_string());
         let before = f.before_id.map(|b| b.to_string());

@@ -115,9 +115,16 @@ async fn both_backends_have_the_same_tables_and_columns() {
         }
         v
     };
-    assert!(shapes[0].len() > 100, "schema looks empty: {:?}", shapes[0].len());
+    assert!(
+        shapes[0].len() > 100,
+        "schema looks empty: {:?}",
+        shapes[0].len()
+    );
     for s in &shapes[1..] {
-        assert_eq!(&shapes[0], s, "SQLite and PostgreSQL migrations have drifted");
+        assert_eq!(
+            &shapes[0], s,
+            "SQLite and PostgreSQL migrations have drifted"
+        );
     }
 }
 
@@ -131,11 +138,24 @@ async fn invoices_round_trip_and_are_scoped_by_organization() {
         let totals = inv.totals().unwrap();
         let other = draft(&b, &cb, dec!(10));
         let mut tx = store.write().await.unwrap();
-        assert!(tx.insert_invoice(&inv, &totals, Some("ext-1"), t0()).await.unwrap());
+        assert!(
+            tx.insert_invoice(&inv, &totals, Some("ext-1"), t0())
+                .await
+                .unwrap()
+        );
         // Same external reference again: nothing changes.
-        let again = Invoice { id: Uuid::now_v7(), ..inv.clone() };
-        assert!(!tx.insert_invoice(&again, &totals, Some("ext-1"), t0()).await.unwrap());
-        tx.insert_invoice(&other, &other.totals().unwrap(), None, t0()).await.unwrap();
+        let again = Invoice {
+            id: Uuid::now_v7(),
+            ..inv.clone()
+        };
+        assert!(
+            !tx.insert_invoice(&again, &totals, Some("ext-1"), t0())
+                .await
+                .unwrap()
+        );
+        tx.insert_invoice(&other, &other.totals().unwrap(), None, t0())
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
 
         let mut tx = store.read().await.unwrap();
@@ -143,7 +163,16 @@ async fn invoices_round_trip_and_are_scoped_by_organization() {
         assert_eq!(back, inv, "{:?}", store.backend());
         // Organization B cannot see A's invoice, even by id.
         assert!(tx.invoice(b.id, inv.id).await.is_err());
-        let list = tx.invoices(a.id, &InvoiceFilter { limit: 100, ..Default::default() }).await.unwrap();
+        let list = tx
+            .invoices(
+                a.id,
+                &InvoiceFilter {
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].gross.amount(), dec!(1530.60));
         assert_eq!(list[0].client_name, "Client Un");
@@ -163,7 +192,10 @@ async fn sequences_are_gapless_under_concurrency_and_rollback() {
                 let mut got = Vec::new();
                 for i in 0..10 {
                     let mut tx = store.write().await.unwrap();
-                    let v = tx.next_sequence_value(o.id, SequenceKind::Invoice, "2026").await.unwrap();
+                    let v = tx
+                        .next_sequence_value(o.id, SequenceKind::Invoice, "2026")
+                        .await
+                        .unwrap();
                     if (worker + i) % 3 == 0 {
                         // Abandoned issue: the number must be given back.
                         tx.rollback().await.unwrap();
@@ -184,8 +216,18 @@ async fn sequences_are_gapless_under_concurrency_and_rollback() {
         assert_eq!(all, expected, "gap or duplicate on {:?}", store.backend());
         // Another period and another kind start at 1.
         let mut tx = store.write().await.unwrap();
-        assert_eq!(tx.next_sequence_value(o.id, SequenceKind::Invoice, "2027").await.unwrap(), 1);
-        assert_eq!(tx.next_sequence_value(o.id, SequenceKind::CreditNote, "2026").await.unwrap(), 1);
+        assert_eq!(
+            tx.next_sequence_value(o.id, SequenceKind::Invoice, "2027")
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            tx.next_sequence_value(o.id, SequenceKind::CreditNote, "2026")
+                .await
+                .unwrap(),
+            1
+        );
         tx.commit().await.unwrap();
     }
 }
@@ -233,15 +275,30 @@ async fn audit_chain_detects_alteration_deletion_and_insertion() {
             .unwrap();
         let r = store.verify_audit_chain(&o).await.unwrap();
         let b = r.broken.expect("alteration not detected");
-        assert_eq!((b.seq, b.kind), (3, BreakKind::Altered), "{:?}", store.backend());
+        assert_eq!(
+            (b.seq, b.kind),
+            (3, BreakKind::Altered),
+            "{:?}",
+            store.backend()
+        );
     }
     for db in TestDb::all().await.unwrap() {
         let store = &db.store;
         let org = Uuid::now_v7();
         let o = org.to_string();
         append(store, org, 6).await;
-        store.execute_raw(&format!("DELETE FROM audit_events WHERE organization_id = '{o}' AND seq = 4")).await.unwrap();
-        let b = store.verify_audit_chain(&o).await.unwrap().broken.expect("deletion not detected");
+        store
+            .execute_raw(&format!(
+                "DELETE FROM audit_events WHERE organization_id = '{o}' AND seq = 4"
+            ))
+            .await
+            .unwrap();
+        let b = store
+            .verify_audit_chain(&o)
+            .await
+            .unwrap()
+            .broken
+            .expect("deletion not detected");
         assert_eq!((b.seq, b.kind), (4, BreakKind::Deleted));
     }
     for db in TestDb::all().await.unwrap() {
@@ -250,8 +307,18 @@ async fn audit_chain_detects_alteration_deletion_and_insertion() {
         let o = org.to_string();
         append(store, org, 6).await;
         // The newest events deleted: only the chain head knows.
-        store.execute_raw(&format!("DELETE FROM audit_events WHERE organization_id = '{o}' AND seq >= 5")).await.unwrap();
-        let b = store.verify_audit_chain(&o).await.unwrap().broken.expect("truncation not detected");
+        store
+            .execute_raw(&format!(
+                "DELETE FROM audit_events WHERE organization_id = '{o}' AND seq >= 5"
+            ))
+            .await
+            .unwrap();
+        let b = store
+            .verify_audit_chain(&o)
+            .await
+            .unwrap()
+            .broken
+            .expect("truncation not detected");
         assert_eq!((b.seq, b.kind), (5, BreakKind::Deleted));
     }
     for db in TestDb::all().await.unwrap() {
@@ -274,7 +341,12 @@ async fn audit_chain_detects_alteration_deletion_and_insertion() {
             ))
             .await
             .unwrap();
-        let b = store.verify_audit_chain(&o).await.unwrap().broken.expect("insertion not detected");
+        let b = store
+            .verify_audit_chain(&o)
+            .await
+            .unwrap()
+            .broken
+            .expect("insertion not detected");
         assert_eq!((b.seq, b.kind), (2, BreakKind::Inserted));
     }
 }
@@ -295,7 +367,10 @@ async fn queue_claims_once_retries_with_backoff_and_deduplicates() {
                 max_attempts: 2,
             };
             assert!(tx.enqueue(queue, item("a"), now).await.unwrap());
-            assert!(!tx.enqueue(queue, item("a"), now).await.unwrap(), "duplicate key enqueued");
+            assert!(
+                !tx.enqueue(queue, item("a"), now).await.unwrap(),
+                "duplicate key enqueued"
+            );
             assert!(tx.enqueue(queue, item("b"), now).await.unwrap());
             tx.commit().await.unwrap();
 
@@ -303,22 +378,56 @@ async fn queue_claims_once_retries_with_backoff_and_deduplicates() {
             let a = store.claim(queue, "w1", now, lease).await.unwrap().unwrap();
             let b = store.claim(queue, "w2", now, lease).await.unwrap().unwrap();
             assert_ne!(a.id, b.id);
-            assert!(store.claim(queue, "w3", now, lease).await.unwrap().is_none());
+            assert!(
+                store
+                    .claim(queue, "w3", now, lease)
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
             assert!(store.complete(queue, &a.id, "w1", now).await.unwrap());
             // A worker that does not hold the lease cannot complete.
             assert!(!store.complete(queue, &b.id, "w1", now).await.unwrap());
 
             // b fails temporarily: back after its backoff, not before.
-            store.fail(queue, &b.id, "w2", "timeout", false, now, Duration::zero()).await.unwrap();
-            assert!(store.claim(queue, "w3", now + Duration::seconds(29), lease).await.unwrap().is_none());
-            let again = store.claim(queue, "w3", now + Duration::seconds(31), lease).await.unwrap().unwrap();
+            store
+                .fail(queue, &b.id, "w2", "timeout", false, now, Duration::zero())
+                .await
+                .unwrap();
+            assert!(
+                store
+                    .claim(queue, "w3", now + Duration::seconds(29), lease)
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+            let again = store
+                .claim(queue, "w3", now + Duration::seconds(31), lease)
+                .await
+                .unwrap()
+                .unwrap();
             assert_eq!(again.id, b.id);
             assert_eq!(again.attempts, 2);
             // Its worker dies: after the lease another worker takes it over.
             let later = now + Duration::seconds(31) + lease + Duration::seconds(1);
-            let taken = store.claim(queue, "w4", later, lease).await.unwrap().unwrap();
+            let taken = store
+                .claim(queue, "w4", later, lease)
+                .await
+                .unwrap()
+                .unwrap();
             assert_eq!(taken.id, b.id);
-            store.fail(queue, &b.id, "w4", "still failing", false, later, Duration::zero()).await.unwrap();
+            store
+                .fail(
+                    queue,
+                    &b.id,
+                    "w4",
+                    "still failing",
+                    false,
+                    later,
+                    Duration::zero(),
+                )
+                .await
+                .unwrap();
             let dead = store.queued(queue, Some("dead")).await.unwrap();
             assert_eq!(dead.len(), 1, "attempts exhausted must end dead");
             assert_eq!(dead[0].last_error.as_deref(), Some("still failing"));
@@ -334,9 +443,20 @@ async fn many_workers_never_claim_the_same_job() {
         let mut tx = store.write().await.unwrap();
         for i in 0..60 {
             let key = format!("job-{i}");
-            tx.enqueue(Queue::Jobs, NewQueued { organization_id: None, kind: "t", unique_key: &key, payload: serde_json::json!(i), run_at: now, max_attempts: 3 }, now)
-                .await
-                .unwrap();
+            tx.enqueue(
+                Queue::Jobs,
+                NewQueued {
+                    organization_id: None,
+                    kind: "t",
+                    unique_key: &key,
+                    payload: serde_json::json!(i),
+                    run_at: now,
+                    max_attempts: 3,
+                },
+                now,
+            )
+            .await
+            .unwrap();
         }
         tx.commit().await.unwrap();
         let mut handles = Vec::new();
@@ -345,7 +465,11 @@ async fn many_workers_never_claim_the_same_job() {
             handles.push(tokio::spawn(async move {
                 let me = format!("w{w}");
                 let mut mine = Vec::new();
-                while let Some(j) = store.claim(Queue::Jobs, &me, now, Duration::minutes(5)).await.unwrap() {
+                while let Some(j) = store
+                    .claim(Queue::Jobs, &me, now, Duration::minutes(5))
+                    .await
+                    .unwrap()
+                {
                     assert!(store.complete(Queue::Jobs, &j.id, &me, now).await.unwrap());
                     mine.push(j.id);
                 }
@@ -383,18 +507,33 @@ async fn issued_invoice_cannot_be_issued_twice_or_edited() {
             frozen_json: "{}".into(),
             frozen_sha256: "00".into(),
         };
-        tx.mark_invoice_issued(o.id, inv.id, &fields, t0()).await.unwrap();
-        assert!(tx.mark_invoice_issued(o.id, inv.id, &fields, t0()).await.is_err());
+        tx.mark_invoice_issued(o.id, inv.id, &fields, t0())
+            .await
+            .unwrap();
+        assert!(
+            tx.mark_invoice_issued(o.id, inv.id, &fields, t0())
+                .await
+                .is_err()
+        );
         let issued = tx.invoice(o.id, inv.id).await.unwrap();
-        assert!(tx.replace_invoice_lines(&issued, &totals, t0()).await.is_err());
+        assert!(
+            tx.replace_invoice_lines(&issued, &totals, t0())
+                .await
+                .is_err()
+        );
         tx.commit().await.unwrap();
         if store.backend() == Backend::Postgres {
             // Same number twice in one organization is refused by the schema itself.
             let mut inv2 = draft(&o, &c, dec!(1));
             inv2.status = InvoiceStatus::Approved;
             let mut tx = store.write().await.unwrap();
-            tx.insert_invoice(&inv2, &inv2.totals().unwrap(), None, t0()).await.unwrap();
-            let e = tx.mark_invoice_issued(o.id, inv2.id, &fields, t0()).await.unwrap_err();
+            tx.insert_invoice(&inv2, &inv2.totals().unwrap(), None, t0())
+                .await
+                .unwrap();
+            let e = tx
+                .mark_invoice_issued(o.id, inv2.id, &fields, t0())
+                .await
+                .unwrap_err();
             assert!(e.is_unique_violation(), "{e}");
         }
     }
