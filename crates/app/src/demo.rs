@@ -94,12 +94,10 @@ fn siret(s: &Siren, establishment: u64) -> Option<Siret> {
 }
 
 fn swiss_uid(n: u64) -> Option<SwissUid> {
-    (0..10).find_map(|d| {
-        SwissUid::parse(&format!(
-            "CHE{:08}{d}",
-            10_000_000 + n * 104_729 % 89_999_999
-        ))
-        .ok()
+    // One base in eleven has check value 10 and no valid UID: take the next base then.
+    (0..4).find_map(|step| {
+        let base = 10_000_000 + (n * 104_729 + step) % 89_999_999;
+        (0..10).find_map(|d| SwissUid::parse(&format!("CHE{base:08}{d}")).ok())
     })
 }
 
@@ -687,7 +685,7 @@ impl App {
             clock: clock.clone(),
         };
         let mut summary = DemoSummary::default();
-        let mut rng = Rng(0x0C7E_7A55_0C1E_7E5);
+        let mut rng = Rng(0x00C7_E7A5_50C1_E7E5);
         let set_day = |d: NaiveDate, hour: u32| {
             clock.set(Utc.from_utc_datetime(&d.and_hms_opt(hour, 0, 0).unwrap_or_default()));
         };

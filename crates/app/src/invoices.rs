@@ -243,15 +243,14 @@ impl App {
             .collect::<Result<Vec<_>>>()?;
         let now = self.now();
         let mut tx = self.store.write().await?;
-        if let Some(r) = req.external_ref.as_deref() {
-            if let Some(existing) = tx
+        if let Some(r) = req.external_ref.as_deref()
+            && let Some(existing) = tx
                 .invoice_id_by_external_ref(actor.organization_id, r)
                 .await?
-            {
-                let inv = tx.invoice(actor.organization_id, existing).await?;
-                tx.commit().await?;
-                return Ok(inv);
-            }
+        {
+            let inv = tx.invoice(actor.organization_id, existing).await?;
+            tx.commit().await?;
+            return Ok(inv);
         }
         let client = tx.client(actor.organization_id, req.client_id).await?;
         let currency = req.currency.unwrap_or(client.currency);
@@ -534,15 +533,14 @@ impl App {
         actor.require(Permission::EditDrafts, "draft credit notes")?;
         let now = self.now();
         let mut tx = self.store.write().await?;
-        if let Some(r) = external_ref {
-            if let Some(existing) = tx
+        if let Some(r) = external_ref
+            && let Some(existing) = tx
                 .invoice_id_by_external_ref(actor.organization_id, r)
                 .await?
-            {
-                let cn = tx.invoice(actor.organization_id, existing).await?;
-                tx.commit().await?;
-                return Ok(cn);
-            }
+        {
+            let cn = tx.invoice(actor.organization_id, existing).await?;
+            tx.commit().await?;
+            return Ok(cn);
         }
         let original = tx
             .invoice_for_update(actor.organization_id, invoice_id)

@@ -49,7 +49,7 @@ fn luhn_ok(digits: &str) -> bool {
         }
         sum += d;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// An International Bank Account Number, validated (country, length, mod 97).

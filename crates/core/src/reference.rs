@@ -179,7 +179,7 @@ impl fmt::Display for QrReference {
 
 fn group(s: &str, size: usize, from_right: bool) -> String {
     let chars: Vec<char> = s.chars().collect();
-    let first = if from_right && chars.len() % size != 0 {
+    let first = if from_right && !chars.len().is_multiple_of(size) {
         chars.len() % size
     } else {
         size

@@ -51,6 +51,17 @@ pub struct Queued {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Why a claimed row failed.
+#[derive(Clone, Copy, Debug)]
+pub struct Failure<'a> {
+    /// Stored as `last_error` (the server's answer, the exception…).
+    pub message: &'a str,
+    /// Retrying cannot help (a 5xx SMTP answer, a 4xx API error): no more attempts.
+    pub permanent: bool,
+    /// Added to the backoff so that many failures do not retry in lockstep.
+    pub jitter: Duration,
+}
+
 /// Delay before retry `attempt` (1-based): 30 s, 1 min, 2 min, … capped at 6 h, plus the
 /// caller's jitter.
 pub fn backoff(attempt: i32, jitter: Duration) -> Duration {
@@ -167,11 +178,14 @@ impl Store {
         q: Queue,
         id: &str,
         worker: &str,
-        error: &str,
-        permanent: bool,
+        f: Failure<'_>,
         now: DateTime<Utc>,
-        jitter: Duration,
     ) -> Result<()> {
+        let Failure {
+            message: error,
+            permanent,
+            jitter,
+        } = f;
         let mut tx = self.write().await?;
         let sel = queue_sql!(q, "SELECT * FROM {t} WHERE id = $1 AND locked_by = $2");
         let row = on_conn!(tx, c => {

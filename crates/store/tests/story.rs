@@ -12,7 +12,7 @@ use encaisse_core::vat::{VatCategory, VatRate};
 use encaisse_core::{Currency, Money};
 use encaisse_store::audit::{BreakKind, NewAuditEvent};
 use encaisse_store::invoices::InvoiceFilter;
-use encaisse_store::queue::{NewQueued, Queue};
+use encaisse_store::queue::{Failure, NewQueued, Queue};
 use encaisse_store::testing::TestDb;
 use encaisse_store::{Backend, Store};
 use rust_decimal_macros::dec;
@@ -351,6 +351,14 @@ async fn audit_chain_detects_alteration_deletion_and_insertion() {
     }
 }
 
+fn temporary(message: &str) -> Failure<'_> {
+    Failure {
+        message,
+        permanent: false,
+        jitter: Duration::zero(),
+    }
+}
+
 #[tokio::test]
 async fn queue_claims_once_retries_with_backoff_and_deduplicates() {
     for db in TestDb::all().await.unwrap() {
@@ -391,7 +399,7 @@ async fn queue_claims_once_retries_with_backoff_and_deduplicates() {
 
             // b fails temporarily: back after its backoff, not before.
             store
-                .fail(queue, &b.id, "w2", "timeout", false, now, Duration::zero())
+                .fail(queue, &b.id, "w2", temporary("timeout"), now)
                 .await
                 .unwrap();
             assert!(
@@ -417,15 +425,7 @@ async fn queue_claims_once_retries_with_backoff_and_deduplicates() {
                 .unwrap();
             assert_eq!(taken.id, b.id);
             store
-                .fail(
-                    queue,
-                    &b.id,
-                    "w4",
-                    "still failing",
-                    false,
-                    later,
-                    Duration::zero(),
-                )
+                .fail(queue, &b.id, "w4", temporary("still failing"), later)
                 .await
                 .unwrap();
             let dead = store.queued(queue, Some("dead")).await.unwrap();
