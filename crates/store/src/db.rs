@@ -232,3 +232,12 @@ impl Store {
         Ok(n)
     }
 }
+
+/// The upper bound of a keyset page: the cursor's id, or a string above every id. Binding a
+/// value instead of writing `($n IS NULL OR id < $n)` keeps the index range usable.
+pub(crate) fn keyset_before(cursor: Option<uuid::Uuid>) -> String {
+    // UUIDs print as lowercase hex and dashes; '~' sorts after all of them.
+    cursor
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| "~".to_owned())
+}

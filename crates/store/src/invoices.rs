@@ -184,7 +184,7 @@ const SUMMARY_SQL: &str = "SELECT i.id, i.kind, i.number, i.status, i.disputed, 
      AND ($4 IS NULL OR i.client_id = $4) AND ($5 IS NULL OR i.currency = $5) \
      AND ($6 IS NULL OR i.issue_date >= $6) AND ($7 IS NULL OR i.issue_date <= $7) \
      AND ($8 IS NULL OR (i.due_date < $8 AND i.status IN ('issued', 'sent', 'partially_paid'))) \
-     AND ($9 IS NULL OR i.id < $9) ORDER BY i.id DESC LIMIT $10";
+     AND i.id < $9 ORDER BY i.id DESC LIMIT $10";
 
 impl Tx {
     /// Inserts an invoice with its lines and amounts. With an `external_ref`, a second insert
@@ -500,7 +500,7 @@ impl Tx {
         let kind = f.kind.map(|k| k.as_str());
         let cl = f.client_id.map(|c| c.to_string());
         let cur = f.currency.map(|c| c.code());
-        let before = f.before_id.map(|b| b.to_string());
+        let before = crate::db::keyset_before(f.before_id);
         let rows: Vec<SummaryRow> = on_conn!(self, c => {
             sqlx::query_as(SUMMARY_SQL)
                 .bind(&o).bind(st).bind(kind).bind(&cl).bind(cur).bind(f.issued_from).bind(f.issued_to)

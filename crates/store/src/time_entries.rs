@@ -100,12 +100,12 @@ impl Tx {
     ) -> Result<Vec<TimeEntry>> {
         let o = organization_id.to_string();
         let p = f.project_id.map(|p| p.to_string());
-        let before = f.before_id.map(|b| b.to_string());
+        let before = crate::db::keyset_before(f.before_id);
         let rows: Vec<EntryRow> = on_conn!(self, c => {
             sqlx::query_as(
                 "SELECT * FROM time_entries WHERE organization_id = $1 AND ($2 IS NULL OR project_id = $2) \
                  AND ($3 = FALSE OR invoice_id IS NULL) AND ($4 IS NULL OR started_at >= $4) \
-                 AND ($5 IS NULL OR started_at < $5) AND ($6 IS NULL OR id < $6) ORDER BY id DESC LIMIT $7",
+                 AND ($5 IS NULL OR started_at < $5) AND id < $6 ORDER BY id DESC LIMIT $7",
             )
             .bind(&o).bind(&p).bind(f.unbilled_only).bind(f.from).bind(f.to).bind(&before).bind(f.limit)
             .fetch_all(&mut *c).await?

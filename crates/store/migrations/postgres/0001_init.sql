@@ -1,16 +1,17 @@
 -- encaisse initial schema (PostgreSQL). Forward-only: never edit once landed; add a new file.
 -- Identifiers are UUID v7 stored as TEXT (time-ordered, identical on both backends); money is
 -- BIGINT minor units; exact decimals that are not money (quantities, unit prices, rates) are
--- TEXT; JSON that is hashed (audit) is TEXT so its bytes never change.
+-- TEXT; JSON that is hashed (audit) is TEXT so its bytes never change. Identifier columns use
+-- the C collation: byte order, whatever the server's locale, so keyset pages are stable.
 
 CREATE TABLE organizations (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     slug TEXT NOT NULL UNIQUE,
     legal_name TEXT NOT NULL,
     siren TEXT,
     siret TEXT,
     uid TEXT,
-    vat_id TEXT,
+    vat_id TEXT COLLATE "C",
     street TEXT,
     building_number TEXT,
     postal_code TEXT NOT NULL,
@@ -29,7 +30,7 @@ CREATE TABLE organizations (
 );
 
 CREATE TABLE users (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     email TEXT NOT NULL UNIQUE,
     display_name TEXT NOT NULL,
     password_hash TEXT NOT NULL,
@@ -38,8 +39,8 @@ CREATE TABLE users (
 );
 
 CREATE TABLE memberships (
-    user_id TEXT NOT NULL REFERENCES users(id),
-    organization_id TEXT NOT NULL REFERENCES organizations(id),
+    user_id TEXT COLLATE "C" NOT NULL REFERENCES users(id),
+    organization_id TEXT COLLATE "C" NOT NULL REFERENCES organizations(id),
     role TEXT NOT NULL,
     created_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (user_id, organization_id)
@@ -47,8 +48,8 @@ CREATE TABLE memberships (
 
 CREATE TABLE sessions (
     token_hash TEXT PRIMARY KEY,
-    user_id TEXT NOT NULL REFERENCES users(id),
-    organization_id TEXT REFERENCES organizations(id),
+    user_id TEXT COLLATE "C" NOT NULL REFERENCES users(id),
+    organization_id TEXT COLLATE "C" REFERENCES organizations(id),
     csrf_token TEXT NOT NULL,
     created_at TIMESTAMPTZ NOT NULL,
     expires_at TIMESTAMPTZ NOT NULL
@@ -56,9 +57,9 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_expiry ON sessions (expires_at);
 
 CREATE TABLE api_tokens (
-    id TEXT PRIMARY KEY,
-    organization_id TEXT NOT NULL REFERENCES organizations(id),
-    user_id TEXT NOT NULL REFERENCES users(id),
+    id TEXT COLLATE "C" PRIMARY KEY,
+    organization_id TEXT COLLATE "C" NOT NULL REFERENCES organizations(id),
+    user_id TEXT COLLATE "C" NOT NULL REFERENCES users(id),
     name TEXT NOT NULL,
     prefix TEXT NOT NULL,
     token_hash TEXT NOT NULL UNIQUE,
@@ -68,14 +69,14 @@ CREATE TABLE api_tokens (
 );
 
 CREATE TABLE clients (
-    id TEXT PRIMARY KEY,
-    organization_id TEXT NOT NULL REFERENCES organizations(id),
+    id TEXT COLLATE "C" PRIMARY KEY,
+    organization_id TEXT COLLATE "C" NOT NULL REFERENCES organizations(id),
     external_ref TEXT,
     name TEXT NOT NULL,
     siren TEXT,
     siret TEXT,
     uid TEXT,
-    vat_id TEXT,
+    vat_id TEXT COLLATE "C",
     street TEXT,
     building_number TEXT,
     postal_code TEXT NOT NULL,
@@ -93,21 +94,21 @@ CREATE TABLE clients (
 CREATE INDEX clients_org_name ON clients (organization_id, name);
 
 CREATE TABLE projects (
-    id TEXT PRIMARY KEY,
-    organization_id TEXT NOT NULL REFERENCES organizations(id),
-    client_id TEXT NOT NULL REFERENCES clients(id),
+    id TEXT COLLATE "C" PRIMARY KEY,
+    organization_id TEXT COLLATE "C" NOT NULL REFERENCES organizations(id),
+    client_id TEXT COLLATE "C" NOT NULL REFERENCES clients(id),
     name TEXT NOT NULL,
     hourly_rate_minor BIGINT,
     currency TEXT,
-    external_id TEXT,
+    external_id TEXT COLLATE "C",
     created_at TIMESTAMPTZ NOT NULL,
     UNIQUE (organization_id, external_id)
 );
 
 CREATE TABLE invoices (
-    id TEXT PRIMARY KEY,
-    organization_id TEXT NOT NULL REFERENCES organizations(id),
-    client_id TEXT NOT NULL REFERENCES clients(id),
+    id TEXT COLLATE "C" PRIMARY KEY,
+    organization_id TEXT COLLATE "C" NOT NULL REFERENCES organizations(id),
+    client_id TEXT COLLATE "C" NOT NULL REFERENCES clients(id),
     kind TEXT NOT NULL,
     status TEXT NOT NULL,
     disputed BOOLEAN NOT NULL,
@@ -122,7 +123,7 @@ CREATE TABLE invoices (
     buyer_reference TEXT,
     purchase_order TEXT,
     notes TEXT,
-    corrects_invoice_id TEXT REFERENCES invoices(id),
+    corrects_invoice_id TEXT COLLATE "C" REFERENCES invoices(id),
     payment_reference_kind TEXT,
     payment_reference TEXT,
     net_minor BIGINT NOT NULL,
@@ -143,9 +144,9 @@ CREATE INDEX invoices_org_client ON invoices (organization_id, client_id);
 CREATE INDEX invoices_org_issue_date ON invoices (organization_id, issue_date);
 
 CREATE TABLE invoice_lines (
-    id TEXT PRIMARY KEY,
-    invoice_id TEXT NOT NULL REFERENCES invoices(id) ON DELETE CASCADE,
-    organization_id TEXT NOT NULL REFERENCES organizations(id),
+    id TEXT COLLATE "C" PRIMARY KEY,
+    invoice_id TEXT COLLATE "C" NOT NULL REFERENCES invoices(id) ON DELETE CASCADE,
+    organization_id TEXT COLLATE "C" NOT NULL REFERENCES organizations(id),
     position INTEGER NOT NULL,
     description TEXT NOT NULL,
     quantity TEXT NOT NULL,
@@ -160,11 +161,11 @@ CREATE TABLE invoice_lines (
 );
 
 CREATE TABLE time_entries (
-    id TEXT PRIMARY KEY,
-    organization_id TEXT NOT NULL REFERENCES organizations(id),
-    project_id TEXT NOT NULL REFERENCES projects(id),
+    id TEXT COLLATE "C" PRIMARY KEY,
+    organization_id TEXT COLLATE "C" NOT NULL REFERENCES organizations(id),
+    project_id TEXT COLLATE "C" NOT NULL REFERENCES projects(id),
     source TEXT NOT NULL,
-    external_id TEXT NOT NULL,
+    external_id TEXT COLLATE "C" NOT NULL,
     user_name TEXT NOT NULL,
     description TEXT NOT NULL,
     started_at TIMESTAMPTZ NOT NULL,
@@ -172,16 +173,16 @@ CREATE TABLE time_entries (
     billable BOOLEAN NOT NULL,
     hourly_rate_minor BIGINT,
     rate_currency TEXT,
-    invoice_id TEXT REFERENCES invoices(id),
+    invoice_id TEXT COLLATE "C" REFERENCES invoices(id),
     created_at TIMESTAMPTZ NOT NULL,
     UNIQUE (organization_id, source, external_id)
 );
 CREATE INDEX time_entries_unbilled ON time_entries (organization_id, invoice_id);
 
 CREATE TABLE payments (
-    id TEXT PRIMARY KEY,
-    organization_id TEXT NOT NULL REFERENCES organizations(id),
-    invoice_id TEXT NOT NULL REFERENCES invoices(id),
+    id TEXT COLLATE "C" PRIMARY KEY,
+    organization_id TEXT COLLATE "C" NOT NULL REFERENCES organizations(id),
+    invoice_id TEXT COLLATE "C" NOT NULL REFERENCES invoices(id),
     amount_minor BIGINT NOT NULL,
     currency TEXT NOT NULL,
     received_on DATE NOT NULL,
@@ -192,7 +193,7 @@ CREATE TABLE payments (
 CREATE INDEX payments_invoice ON payments (organization_id, invoice_id);
 
 CREATE TABLE number_sequences (
-    organization_id TEXT NOT NULL REFERENCES organizations(id),
+    organization_id TEXT COLLATE "C" NOT NULL REFERENCES organizations(id),
     kind TEXT NOT NULL,
     period_key TEXT NOT NULL,
     last_value BIGINT NOT NULL,
@@ -200,13 +201,13 @@ CREATE TABLE number_sequences (
 );
 
 CREATE TABLE audit_events (
-    organization_id TEXT NOT NULL,
+    organization_id TEXT COLLATE "C" NOT NULL,
     seq BIGINT NOT NULL,
     occurred_at TEXT NOT NULL,
     actor TEXT NOT NULL,
     action TEXT NOT NULL,
     entity_type TEXT NOT NULL,
-    entity_id TEXT NOT NULL,
+    entity_id TEXT COLLATE "C" NOT NULL,
     before_json TEXT,
     after_json TEXT,
     prev_hash TEXT NOT NULL,
@@ -215,14 +216,14 @@ CREATE TABLE audit_events (
 );
 
 CREATE TABLE audit_heads (
-    organization_id TEXT PRIMARY KEY,
+    organization_id TEXT COLLATE "C" PRIMARY KEY,
     last_seq BIGINT NOT NULL,
     last_hash TEXT NOT NULL
 );
 
 CREATE TABLE jobs (
-    id TEXT PRIMARY KEY,
-    organization_id TEXT,
+    id TEXT COLLATE "C" PRIMARY KEY,
+    organization_id TEXT COLLATE "C",
     kind TEXT NOT NULL,
     unique_key TEXT NOT NULL UNIQUE,
     payload TEXT NOT NULL,
@@ -239,8 +240,8 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_due ON jobs (status, run_at);
 
 CREATE TABLE outbox (
-    id TEXT PRIMARY KEY,
-    organization_id TEXT,
+    id TEXT COLLATE "C" PRIMARY KEY,
+    organization_id TEXT COLLATE "C",
     kind TEXT NOT NULL,
     unique_key TEXT NOT NULL UNIQUE,
     payload TEXT NOT NULL,
