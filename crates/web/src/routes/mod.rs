@@ -1,0 +1,48 @@
+//! The endpoints, one file per resource. Handlers are thin: parse the request, call one use
+//! case of `encaisse_app::App`, render the result.
+
+pub mod clients;
+pub mod health;
+pub mod invoice_actions;
+pub mod invoices;
+pub mod organizations;
+pub mod session;
+pub mod time_entries;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+/// Endpoints anyone may call (besides health and docs, mounted at the root).
+pub fn public() -> Router<AppState> {
+    Router::new().route("/auth/login", post(session::login))
+}
+
+/// Endpoints that need a caller; the caller is required by a layer on this whole router, so
+/// no handler can forget it.
+pub fn authenticated() -> Router<AppState> {
+    Router::new()
+        .route("/auth/logout", post(session::logout))
+        .route("/session", get(session::current))
+        .route("/session/organization", post(session::switch_organization))
+        .route("/organizations", get(organizations::list))
+        .route("/clients", get(clients::list))
+        .route("/clients/{id}", get(clients::get))
+        .route("/invoices", get(invoices::list).post(invoices::create))
+        .route("/invoices/{id}", get(invoices::detail))
+        .route("/invoices/{id}/history", get(invoices::history))
+        .route("/invoices/{id}/submit", post(invoice_actions::submit))
+        .route("/invoices/{id}/approve", post(invoice_actions::approve))
+        .route("/invoices/{id}/reject", post(invoice_actions::reject))
+        .route("/invoices/{id}/issue", post(invoice_actions::issue))
+        .route(
+            "/invoices/{id}/credit-note",
+            post(invoice_actions::credit_note),
+        )
+        .route(
+            "/invoices/{id}/payments",
+            post(invoice_actions::record_payment),
+        )
+        .route("/time-entries", get(time_entries::list))
+}
