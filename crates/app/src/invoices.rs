@@ -474,6 +474,16 @@ impl App {
         if amount.is_negative() || amount.is_zero() {
             return Err(AppError::invalid("amount", "a payment must be above zero"));
         }
+        if amount.to_minor().is_err() {
+            return Err(AppError::invalid(
+                "amount",
+                format!(
+                    "{} allows {} decimals",
+                    amount.currency(),
+                    amount.currency().minor_digits()
+                ),
+            ));
+        }
         let now = self.now();
         let mut tx = self.store.write().await?;
         let mut inv = tx.invoice_for_update(actor.organization_id, id).await?;
@@ -531,6 +541,12 @@ impl App {
         external_ref: Option<&str>,
     ) -> Result<Invoice> {
         actor.require(Permission::EditDrafts, "draft credit notes")?;
+        if reason.trim().is_empty() {
+            return Err(AppError::invalid(
+                "reason",
+                "say why the invoice is cancelled: the credit note prints it",
+            ));
+        }
         let now = self.now();
         let mut tx = self.store.write().await?;
         if let Some(r) = external_ref
@@ -650,6 +666,8 @@ impl App {
     ) -> Result<Vec<encaisse_store::audit::AuditEvent>> {
         actor.require(Permission::Read, "read invoice history")?;
         let mut tx = self.store.read().await?;
+        // Not found (404) for another organization's or an unknown invoice, not an empty list.
+        tx.invoice(actor.organization_id, id).await?;
         let events = tx
             .audit_events_for(actor.organization_id, "invoice", &id.to_string())
             .await?;

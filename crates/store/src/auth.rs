@@ -62,6 +62,8 @@ pub struct ApiToken {
     pub user_id: Uuid,
     pub name: String,
     pub prefix: String,
+    /// When it was last used (recorded at most every few minutes).
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 impl Tx {
@@ -214,22 +216,31 @@ impl Tx {
         Ok(())
     }
 
-    /// A non-revoked token by hash; records its use.
+    /// A non-revoked token by hash.
     pub async fn api_token(&mut self, token_hash: &str) -> Result<Option<ApiToken>> {
-        let row: Option<(String, String, String, String, String)> = on_conn!(self, c => {
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<DateTime<Utc>>,
+        );
+        let row: Option<Row> = on_conn!(self, c => {
             sqlx::query_as(
-                "SELECT id, organization_id, user_id, name, prefix FROM api_tokens \
+                "SELECT id, organization_id, user_id, name, prefix, last_used_at FROM api_tokens \
                  WHERE token_hash = $1 AND revoked_at IS NULL",
             )
             .bind(token_hash).fetch_optional(&mut *c).await?
         });
-        row.map(|(id, o, u, name, prefix)| {
+        row.map(|(id, o, u, name, prefix, last_used_at)| {
             Ok(ApiToken {
                 id: parse_uuid(&id)?,
                 organization_id: parse_uuid(&o)?,
                 user_id: parse_uuid(&u)?,
                 name,
                 prefix,
+                last_used_at,
             })
         })
         .transpose()
