@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use encaisse_core::identifiers::Iban;
 use encaisse_core::invoice::{DocumentKind, Invoice, InvoiceStatus};
 use encaisse_core::language::Language;
-use encaisse_core::party::{Client, LegalIds, Organization};
+use encaisse_core::party::{Client, Country, LegalIds, Organization};
 use encaisse_core::reference::PaymentReference;
 use encaisse_core::totals::{Totals, TotalsError};
 use encaisse_core::vat::VatCategory;
@@ -18,6 +18,9 @@ use crate::options::{
     DocumentOptions, ElectronicAddress, Note, PaymentMeansCode, ProcessingType, Profile,
 };
 use crate::texts;
+
+mod mentions;
+use mentions::{complete_french_mentions, is_professional};
 
 /// How the buyer pays an invoice (BG-16 and BT-83).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -264,6 +267,12 @@ impl<'a> DocumentInput<'a> {
             notes.push(Note::new(Some("BAR"), p.code()));
         }
         notes.extend(options.notes.iter().cloned());
+        if invoice.kind == DocumentKind::Invoice
+            && organization.address.country == Country::FR
+            && is_professional(client, options.processing_type)
+        {
+            complete_french_mentions(&mut notes, language, &options);
+        }
         if let Some(text) = invoice.notes.as_deref().filter(|t| !t.trim().is_empty()) {
             notes.push(Note::new(None, text));
         }

@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 use encaisse_core::language::Language;
+use rust_decimal::Decimal;
 
 use crate::input::InputError;
 use crate::texts;
@@ -190,6 +191,22 @@ impl Note {
     }
 }
 
+/// What the seller's letterhead and legal footer print beyond the core organization: the
+/// French company mentions (Code de commerce R123-237: legal form, share capital, RCS
+/// registration) and contact lines. Printed as given.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct SellerDetails {
+    /// `SAS`, `SARL`, `GmbH`… when the legal name does not already say it.
+    pub legal_form: Option<String>,
+    /// Share capital as printed, e.g. `10 000 €` (French companies must print it).
+    pub share_capital: Option<String>,
+    /// Trade register entry, e.g. `RCS Paris 732 829 320` or `Handelsregister Zürich`.
+    pub registration: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+}
+
 /// Choices that are not (yet) part of the core model.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct DocumentOptions {
@@ -215,6 +232,14 @@ pub struct DocumentOptions {
     pub notes: Vec<Note>,
     /// BT-72 actual delivery date.
     pub delivery_date: Option<NaiveDate>,
+    /// Letterhead and legal footer details of the seller.
+    pub seller: SellerDetails,
+    /// Annual late-payment penalty rate in percent for the French PMD mention; "three times
+    /// the legal interest rate" (the legal minimum) when `None`.
+    pub late_payment_rate: Option<Decimal>,
+    /// Early-payment discount terms for the French AAB mention; "no discount for early
+    /// payment" when `None`.
+    pub early_payment_discount: Option<String>,
 }
 
 #[cfg(test)]

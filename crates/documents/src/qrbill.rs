@@ -18,7 +18,10 @@ use crate::qr_symbol::{QrSymbol, QrSymbolError, SvgLayout};
 use crate::texts;
 
 mod parse;
+pub mod slip;
 mod swico;
+
+pub use slip::{render_pdf, render_svg};
 
 /// Most characters a payload may have.
 pub const MAX_PAYLOAD_CHARS: usize = 997;

@@ -26,6 +26,21 @@ pub fn french_b2b_mentions(language: Language) -> (&'static str, &'static str, &
     }
 }
 
+/// The PMD mention with an explicit annual penalty rate (`rate` in percent).
+pub fn late_payment_penalty(language: Language, rate: &str) -> String {
+    match language {
+        Language::Fr => format!(
+            "En cas de retard de paiement, des pénalités au taux annuel de {rate} % sont exigibles dès le lendemain de la date d'échéance."
+        ),
+        Language::En => format!(
+            "Late payments incur penalties at an annual rate of {rate}% from the day after the due date."
+        ),
+        Language::De => format!(
+            "Bei Zahlungsverzug werden ab dem Tag nach Fälligkeit Verzugszinsen von {rate} % pro Jahr fällig."
+        ),
+    }
+}
+
 /// BT-139: reason of a line discount.
 pub fn discount_reason(language: Language) -> &'static str {
     match language {

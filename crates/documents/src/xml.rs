@@ -34,9 +34,15 @@ pub struct XmlDoc {
 impl XmlDoc {
     /// Starts a UTF-8 document with its XML declaration.
     pub fn new() -> Result<Self, XmlError> {
+        Self::with_encoding("UTF-8")
+    }
+
+    /// Starts a document declaring `encoding`; the caller transcodes what
+    /// [`XmlDoc::finish`] returns when it is not UTF-8.
+    pub fn with_encoding(encoding: &str) -> Result<Self, XmlError> {
         let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
         writer
-            .write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+            .write_event(Event::Decl(BytesDecl::new("1.0", Some(encoding), None)))
             .map_err(write_error)?;
         Ok(XmlDoc { writer })
     }

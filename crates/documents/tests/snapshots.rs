@@ -4,6 +4,7 @@
 
 mod support;
 
+use encaisse_documents::fec::{self, FecEncoding, FecOptions};
 use encaisse_documents::{cii, ubl};
 
 #[test]
@@ -24,4 +25,20 @@ fn swiss_qr_iban_invoice_cii() {
 #[test]
 fn swiss_qr_iban_invoice_ubl() {
     insta::assert_snapshot!(ubl::to_xml(&support::swiss_qr_iban().input()).unwrap());
+}
+
+#[test]
+fn fec_of_two_invoices_a_credit_note_and_two_payments() {
+    let file = fec::export(
+        &support::books(),
+        &FecOptions {
+            siren: support::OrgBuilder::french().build().ids.siren.unwrap(),
+            closing_date: support::date(2026, 12, 31),
+            encoding: FecEncoding::Utf8,
+        },
+    );
+    assert_eq!(file.file_name, "732829320FEC20261231.txt");
+    // Tabs shown as `|` and CR LF as LF so the snapshot reads in a review.
+    let text = String::from_utf8(file.content).unwrap();
+    insta::assert_snapshot!(text.replace('\t', "|").replace("\r\n", "\n"));
 }

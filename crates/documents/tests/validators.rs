@@ -1,7 +1,9 @@
 //! The generated documents checked by the official artefacts (shared/validators): Factur-X
 //! XSD + Factur-X schematron (which embeds the EN 16931 BR-* rules) for CII, UBL 2.1 XSD +
 //! CEN EN 16931 UBL schematron for UBL, the French BR-FR rules for French documents, and
-//! the QR-bill / EPC checks on payloads and on the QR codes decoded back from the SVGs.
+//! the QR-bill / EPC checks on payloads and on the QR codes decoded back from the SVGs; the
+//! rendered Factur-X PDFs (attachment, XMP, fonts, then the whole CII chain on the embedded
+//! XML) and the QR codes decoded back from the rendered pages.
 //!
 //! The validators are found in `$ENCAISSE_VALIDATORS` (default: `<repo>/../shared/validators`)
 //! and must be installed once with their `setup.sh`. When they are missing these tests FAIL;
@@ -14,7 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use encaisse_documents::epc::EpcQr;
-use encaisse_documents::qrbill::QrBill;
+use encaisse_documents::fec::{self, FecEncoding, FecOptions};
+use encaisse_documents::pdf::{self, RenderOptions};
+use encaisse_documents::qrbill::{self, QrBill};
 use encaisse_documents::{cii, ubl};
 
 struct Validators {
@@ -359,4 +363,176 @@ fn the_harness_catches_a_broken_document() {
         "QR-IBAN with SCOR must fail:\n{}",
         verdict.stdout
     );
+}
+
+/// The payload a decoder printed with `--print-payload` (the first one).
+fn decoded_payload(stdout: &str) -> Option<&str> {
+    stdout
+        .split("----- payload -----\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n-------------------").next())
+}
+
+#[test]
+fn pdf_of_every_fixture_passes_the_factur_x_checks() {
+    let Some(v) = Validators::locate() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut checks = Vec::new();
+    let options = RenderOptions {
+        epc_qr: true,
+        ..RenderOptions::default()
+    };
+    for f in support::all() {
+        let path = dir.path().join(format!("{}.pdf", f.name));
+        std::fs::write(&path, pdf::render(&f.input(), &options).unwrap()).unwrap();
+        let args = if f.french_ctc {
+            vec!["--fr-ctc"]
+        } else {
+            vec![]
+        };
+        let label = if f.french_ctc {
+            format!("Factur-X PDF + BR-FR {}", f.name)
+        } else {
+            format!("Factur-X PDF {}", f.name)
+        };
+        checks.push((label, "validate_facturx_pdf.sh", path, args));
+    }
+    check_all(&v, checks);
+}
+
+#[test]
+fn qr_codes_decoded_from_the_rendered_pages_are_the_payloads_meant() {
+    let Some(v) = Validators::locate() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let options = RenderOptions {
+        epc_qr: true,
+        ..RenderOptions::default()
+    };
+    let mut cases = Vec::new();
+    for f in [
+        support::swiss_qr_iban(),
+        support::swiss_scor(),
+        support::domestic_fr(),
+        support::large_fr(),
+    ] {
+        let input = f.input();
+        let (payload, kind) = match QrBill::from_document(&input) {
+            Ok(bill) => (bill.payload(), "spc"),
+            Err(_) => (EpcQr::from_document(&input).unwrap().payload(), "epc"),
+        };
+        let path = dir.path().join(format!("{}.pdf", f.name));
+        std::fs::write(&path, pdf::render(&input, &options).unwrap()).unwrap();
+        cases.push((f.name.to_owned(), path, payload, kind));
+    }
+    // The stand-alone slip too.
+    let bill = QrBill::from_document(&support::swiss_scor().input()).unwrap();
+    let path = dir.path().join("slip.pdf");
+    std::fs::write(
+        &path,
+        qrbill::render_pdf(&bill, encaisse_core::language::Language::Fr).unwrap(),
+    )
+    .unwrap();
+    cases.push(("stand-alone slip".into(), path, bill.payload(), "spc"));
+    for (name, path, payload, kind) in cases {
+        let verdict = v.run(
+            "decode_qrbill.sh",
+            &path,
+            &["--expect", kind, "--print-payload"],
+        );
+        assert!(verdict.passed(), "{name}:\n{}", verdict.stdout);
+        assert!(
+            !verdict.stdout.contains("WARN"),
+            "{name}: size, position or EC level off:\n{}",
+            verdict.stdout
+        );
+        assert_eq!(
+            decoded_payload(&verdict.stdout),
+            Some(payload.as_str()),
+            "{name}: the printed QR code is not the payload meant"
+        );
+        println!(
+            "{name:<48} {kind} decoded from the page, {}",
+            verdict.last_line()
+        );
+    }
+}
+
+#[test]
+fn the_pdf_harness_catches_a_wrong_profile_declaration() {
+    let Some(v) = Validators::locate() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let f = support::domestic_fr();
+    let good = pdf::render(&f.input(), &RenderOptions::default()).unwrap();
+    // Same length, so the xref offsets stay valid: only the declared level changes.
+    let from = b"<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>";
+    let to = b"<fx:ConformanceLevel>EXTENDED</fx:ConformanceLevel>";
+    let at = good
+        .windows(from.len())
+        .position(|w| w == from)
+        .expect("the XMP declares EN 16931");
+    assert_eq!(from.len(), to.len());
+    let mut bad = good.clone();
+    bad[at..at + from.len()].copy_from_slice(to);
+    let path = dir.path().join("wrong-level.pdf");
+    std::fs::write(&path, bad).unwrap();
+    let verdict = v.run("validate_facturx_pdf.sh", &path, &[]);
+    assert!(!verdict.passed(), "{}", verdict.stdout);
+    assert!(verdict.stdout.contains("XMP-PROFILE"), "{}", verdict.stdout);
+}
+
+#[test]
+fn fec_of_the_books_passes_validate_fec_in_both_encodings() {
+    let Some(v) = Validators::locate() else {
+        return;
+    };
+    let ledger = support::books();
+    let siren = support::OrgBuilder::french().build().ids.siren.unwrap();
+    let mut checks = Vec::new();
+    let root = tempfile::tempdir().unwrap();
+    for (name, encoding) in [("latin9", FecEncoding::Latin9), ("utf8", FecEncoding::Utf8)] {
+        let file = fec::export(
+            &ledger,
+            &FecOptions {
+                siren: siren.clone(),
+                closing_date: support::date(2026, 12, 31),
+                encoding,
+            },
+        );
+        // The validator checks the legal file name too.
+        let dir = root.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(&file.file_name);
+        std::fs::write(&path, &file.content).unwrap();
+        checks.push((
+            format!("FEC {name} {}", file.file_name),
+            "validate_fec.sh",
+            path,
+            vec![],
+        ));
+    }
+    check_all(&v, checks);
+    // And an unbalanced copy is caught.
+    let file = fec::export(
+        &ledger,
+        &FecOptions {
+            siren,
+            closing_date: support::date(2026, 12, 31),
+            encoding: FecEncoding::Utf8,
+        },
+    );
+    let text = String::from_utf8(file.content)
+        .unwrap()
+        .replacen("\t5976,48\t", "\t5976,47\t", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(&file.file_name);
+    std::fs::write(&path, text).unwrap();
+    let verdict = v.run("validate_fec.sh", &path, &[]);
+    assert!(!verdict.passed(), "{}", verdict.stdout);
+    assert!(verdict.stdout.contains("FEC-BALANCE"), "{}", verdict.stdout);
 }

@@ -14,6 +14,7 @@ use encaisse_core::reference::{CreditorReference, PaymentReference, QrReference}
 use encaisse_core::totals::Totals;
 use encaisse_core::vat::{VatCategory, VatRate};
 use encaisse_core::{Currency, Money};
+use encaisse_documents::ledger::{ChartOfAccounts, Customer, Ledger, Payment, SalesDocument};
 use encaisse_documents::{
     BillingFramework, DocumentInput, DocumentOptions, Note, ProcessingType, Profile,
 };
@@ -743,4 +744,54 @@ pub fn all() -> Vec<Fixture> {
         exempt_fr(),
         intra_community_de(),
     ]
+}
+
+// ---- books of the Paris consultancy, for the accounting exports ----
+
+pub fn sales(f: &Fixture, account: &str) -> SalesDocument {
+    SalesDocument::from_issued(&f.invoice, &f.client, &f.totals, account).unwrap()
+}
+
+pub fn customer(f: &Fixture, account: &str) -> Customer {
+    Customer {
+        account: account.into(),
+        name: f.client.name.clone(),
+    }
+}
+
+pub fn payment(
+    f: &Fixture,
+    reference: &str,
+    day: u32,
+    amount: Decimal,
+    settles: &[&str],
+) -> Payment {
+    Payment {
+        date: date(2026, 2, day),
+        reference: reference.into(),
+        label: format!("Vir {}", f.client.name),
+        customer: customer(f, "CLIBMARAIS"),
+        amount: Money::new(amount, Currency::EUR),
+        exchange_rate: None,
+        settles: settles.iter().map(|s| (*s).to_owned()).collect(),
+    }
+}
+
+/// January–February books of the Paris consultancy: two invoices, a credit note on the
+/// first one, a payment settling the rest of the first, a partial payment of the second.
+pub fn books() -> Ledger {
+    let inv = domestic_fr();
+    let multi = multi_rate_fr();
+    let credit = credit_note_fr();
+    let docs = vec![
+        sales(&multi, "CLIBMARAIS"),
+        sales(&inv, "CLIBMARAIS"),
+        sales(&credit, "CLIBMARAIS"),
+    ];
+    let rest = inv.totals.tax_inclusive.amount() - credit.totals.tax_inclusive.amount();
+    let payments = vec![
+        payment(&inv, "VIR-0215", 15, rest, &["F-2026-00042"]),
+        payment(&multi, "VIR-0220", 20, dec!(500), &["F-2026-00043"]),
+    ];
+    Ledger::post(&docs, &payments, &ChartOfAccounts::default(), Currency::EUR).unwrap()
 }
