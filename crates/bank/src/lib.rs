@@ -23,8 +23,12 @@
 //! - [`BankTransaction::dedup_key`] is stable across re-imports and overlapping files, see
 //!   [`dedup`].
 //!
+//! [`reconcile`] matches credits to open invoices (reference, invoice number, payer and
+//! amount, grouped and partial payments, bank fees, client credit), applying a match only when
+//! it is confident and unambiguous and explaining every suggestion; it is pure as well.
+//!
 //! Who calls it: `encaisse-app` (the import use case, which stores transactions by dedup key
-//! and hands them to reconciliation). The reconciliation engine itself is not here yet.
+//! and hands them to reconciliation, and the reconcile use case).
 
 mod camt;
 mod csv;
@@ -35,6 +39,7 @@ mod error;
 mod model;
 mod mt940;
 mod ofx;
+pub mod reconcile;
 mod xml_tree;
 
 pub use crate::csv::presets;
