@@ -39,6 +39,57 @@ listen = "127.0.0.1:8080"
 [security]
 # Browser sessions expire after this many hours.
 session_hours = 12
+
+# Validation of drafts before they leave: automatic rules and the approval circuit.
+# These are the installation's defaults; an owner can change them per organization in the web
+# UI (Settings → Validation), which then wins. The format is versioned (docs/validation.md).
+[validation]
+version = 1
+
+# Severity of each rule: "block" (cannot be submitted or approved), "warn" (shown to the
+# approver, no auto-approval) or "off".
+# [validation.rules.buyer_identifiers]
+# severity = "warn"
+# require_siret_in_france = true
+# require_uid_in_switzerland = true
+# require_vat_id_in_eu = true
+# [validation.rules.reverse_charge_vat_id]
+# severity = "block"
+# [validation.rules.amount_above]
+# severity = "warn"
+# threshold = 50000
+# [validation.rules.unusual_amount]      # more than factor × the median of the last invoices
+# severity = "warn"
+# factor = 3
+# history = 12
+# min_history = 3
+# [validation.rules.daily_hours]
+# severity = "warn"
+# max_hours_per_day = 10
+# [validation.rules.non_positive_price]
+# severity = "warn"
+# [validation.rules.duplicate]           # same client, period and amount
+# severity = "warn"
+# [validation.rules.due_date]
+# severity = "warn"
+# max_days = 60
+# [validation.rules.currency]            # invoice currency differs from the client's
+# severity = "warn"
+# [validation.rules.purchase_order]      # the client requires a PO number
+# severity = "block"
+# [validation.rules.stale_time_entries]
+# severity = "warn"
+# max_age_months = 6
+
+# Who approves: below auto_approve_below (gross, invoice currency) a draft on which no rule
+# warns is approved at once; up to single_approver_up_to one approver decides; above, an
+# approver then an owner. Nobody approves a draft they created, edited or submitted.
+[validation.approval]
+auto_approve_below = 1000
+single_approver_up_to = 10000
+# [[validation.approval.clients]]
+# client_id = "0190…"
+# auto_approve_below = 0
 "#;
 
 /// The web server's settings.
@@ -81,6 +132,8 @@ pub struct Config {
     pub log: String,
     pub server: ServerConfig,
     pub security: SecurityConfig,
+    /// Default validation rules and approval policy of the organizations.
+    pub validation: encaisse_core::approval::ValidationConfig,
 }
 
 impl Default for Config {
@@ -92,6 +145,7 @@ impl Default for Config {
             log: "info".into(),
             server: ServerConfig::default(),
             security: SecurityConfig::default(),
+            validation: encaisse_core::approval::ValidationConfig::default(),
         }
     }
 }
@@ -106,13 +160,14 @@ fn default_data_dir() -> PathBuf {
     }
 }
 
-const ROOT_KEYS: [&str; 6] = [
+const ROOT_KEYS: [&str; 7] = [
     "data_dir",
     "database_url",
     "timezone",
     "log",
     "server",
     "security",
+    "validation",
 ];
 
 /// Overrides given on the command line (highest precedence).
@@ -182,6 +237,7 @@ impl Config {
                 self.timezone
             ))
         })?;
+        self.validation.validate().map_err(AppError::Config)?;
         if self.security.session_hours == 0 {
             return Err(AppError::Config(
                 "security.session_hours must be at least 1".into(),
@@ -262,6 +318,38 @@ mod tests {
             .unwrap();
         assert_eq!(cfg.server.listen, "127.0.0.1:8080");
         assert_eq!(cfg.timezone, "Europe/Paris");
+        assert_eq!(
+            cfg.validation,
+            encaisse_core::approval::ValidationConfig::default()
+        );
+    }
+
+    #[test]
+    fn validation_rules_are_read_from_the_file() {
+        let cfg: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string(
+                "[validation.rules.amount_above]\nseverity = \"block\"\nthreshold = 20000\n\
+                 [validation.approval]\nauto_approve_below = \"500.50\"\n",
+            ))
+            .extract()
+            .unwrap();
+        let v = &cfg.validation;
+        assert_eq!(
+            v.rules.amount_above.threshold,
+            rust_decimal::Decimal::from(20_000)
+        );
+        assert_eq!(
+            v.approval.auto_approve_below,
+            rust_decimal::Decimal::new(50050, 2)
+        );
+        assert!(v.validate().is_ok());
+        let r: std::result::Result<Config, _> =
+            Figment::from(Serialized::defaults(Config::default()))
+                .merge(Toml::string(
+                    "[validation.rules.amount]\nseverity = \"warn\"\n",
+                ))
+                .extract();
+        assert!(r.unwrap_err().to_string().contains("amount"));
     }
 
     #[test]

@@ -28,6 +28,9 @@ use crate::invoices::{DraftLine, DraftRequest};
 use crate::setup::{add_member, create_organization};
 use crate::{App, AppError, Result};
 
+/// The index of the project whose waiting draft bills an unusual number of hours.
+const UNUSUAL_DRAFT: usize = 7;
+
 /// The password of every demo user (demo data only).
 pub const DEMO_PASSWORD: &str = "demo-encaisse";
 
@@ -49,6 +52,8 @@ pub struct DemoSummary {
     pub credit_notes: usize,
     pub drafts_waiting: usize,
     pub created_now: usize,
+    /// The Clockify part: simulator, sync, last month's drafts from hours.
+    pub clockify: Option<crate::demo_clockify::DemoClockify>,
 }
 
 /// A small deterministic generator (SplitMix64): the same demo on every machine.
@@ -892,10 +897,17 @@ impl App {
 
         // This month's drafts wait for approval; unbilled hours wait for the next run.
         set_day(today, 9);
+        // They are prepared by the accountant (who therefore cannot approve them); one of
+        // them bills far more hours than the client's usual invoice, so a rule warns.
         for (pi, (org, client, project)) in projects.iter().enumerate().filter(|(i, _)| i % 6 == 1)
         {
-            let actor = Actor::system(org.id, "demo");
+            let actor = app.member_actor(org.id, "accountant@demo.test").await?;
             let (cat, pct) = vat_for(org, client);
+            let hours = if pi == UNUSUAL_DRAFT {
+                320
+            } else {
+                20 + pi as i64
+            };
             let d = app
                 .create_draft(
                     &actor,
@@ -908,7 +920,7 @@ impl App {
                                 project.name,
                                 label_hours(client.language)
                             ),
-                            quantity: Decimal::new(20 + pi as i64, 0),
+                            quantity: Decimal::new(hours, 0),
                             unit: Some("HUR".into()),
                             unit_price: project
                                 .hourly_rate
@@ -974,6 +986,7 @@ impl App {
             }
             tx.commit().await?;
         }
+        summary.clockify = Some(app.demo_clockify(today, &fr).await?);
         Ok(summary)
     }
 
@@ -1077,14 +1090,18 @@ impl App {
     }
 
     /// Moves a draft of the demo through submission, approval and issue, from wherever a
-    /// previous run left it.
+    /// previous run left it. The approval circuit is the real one: the demo approver decides
+    /// the first level, the demo owner the second (invoices above the two-level threshold).
     async fn demo_issued_existing(&self, actor: &Actor, id: Uuid, issue: NaiveDate) -> Result<()> {
         let mut status = self.invoice_detail(actor, id).await?.invoice.status;
         if status == InvoiceStatus::Draft {
             status = self.submit_invoice(actor, id).await?.status;
         }
-        if status == InvoiceStatus::PendingApproval {
-            status = self.approve_invoice(actor, id).await?.status;
+        for email in ["approver@demo.test", "owner@demo.test"] {
+            if status == InvoiceStatus::PendingApproval {
+                let who = self.member_actor(actor.organization_id, email).await?;
+                status = self.approve_invoice(&who, id).await?.status;
+            }
         }
         if status == InvoiceStatus::Approved {
             self.issue_invoice(actor, id, issue).await?;

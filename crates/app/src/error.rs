@@ -23,10 +23,26 @@ pub enum AppError {
     Config(String),
     #[error(transparent)]
     Transition(#[from] TransitionError),
+    /// A validation rule of severity `block` fired: nothing was changed.
+    #[error("{}", blocked_text(.0))]
+    Blocked(Vec<encaisse_core::rules::RuleResult>),
+    /// The approval circuit refuses this person this decision.
+    #[error(transparent)]
+    Approval(#[from] encaisse_core::approval::ApprovalError),
     #[error(transparent)]
     Invoice(InvoiceError),
     #[error(transparent)]
     Store(StoreError),
+}
+
+fn blocked_text(results: &[encaisse_core::rules::RuleResult]) -> String {
+    let en = encaisse_core::language::Language::En;
+    let items: Vec<String> = results
+        .iter()
+        .filter(|r| r.severity == encaisse_core::rules::Severity::Block)
+        .map(|r| format!("{} {}", r.why(en), r.fix(en)))
+        .collect();
+    format!("blocked by the validation rules: {}", items.join(" "))
 }
 
 impl AppError {

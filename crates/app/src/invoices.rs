@@ -77,7 +77,7 @@ pub struct InvoiceDetail {
     pub document_sha256: Option<String>,
 }
 
-fn to_line(i: usize, l: &DraftLine) -> Result<InvoiceLine> {
+pub(crate) fn to_line(i: usize, l: &DraftLine) -> Result<InvoiceLine> {
     let field = |f: &str| format!("lines[{i}].{f}");
     if l.description.trim().is_empty() {
         return Err(AppError::invalid(
@@ -277,6 +277,23 @@ impl App {
         let totals = inv.totals().map_err(|e| AppError::invalid("lines", e))?;
         tx.insert_invoice(&inv, &totals, req.external_ref.as_deref(), now)
             .await?;
+        // The entries the lines name are billed by this draft, or the draft is not made.
+        let entries: Vec<Uuid> = inv
+            .lines
+            .iter()
+            .flat_map(|l| l.time_entry_ids.iter().copied())
+            .collect();
+        if !entries.is_empty() {
+            tx.attach_entries(inv.organization_id, inv.id, &entries)
+                .await?;
+        }
+        if let Some(user) = actor.user_id {
+            // Whoever drafts an invoice may not approve it.
+            tx.set_invoice_created_by(inv.organization_id, inv.id, user)
+                .await?;
+            tx.add_contributor(inv.organization_id, inv.id, user)
+                .await?;
+        }
         audit_invoice(
             &mut tx,
             actor,
@@ -320,41 +337,8 @@ impl App {
         Ok(inv)
     }
 
-    pub async fn submit_invoice(&self, actor: &Actor, id: Uuid) -> Result<Invoice> {
-        actor.require(Permission::EditDrafts, "submit drafts")?;
-        self.step(
-            actor,
-            id,
-            InvoiceEvent::SubmitForApproval,
-            "invoice.submitted",
-            None,
-        )
-        .await
-    }
-
-    pub async fn approve_invoice(&self, actor: &Actor, id: Uuid) -> Result<Invoice> {
-        actor.require(Permission::Approve, "approve invoices")?;
-        self.step(actor, id, InvoiceEvent::Approve, "invoice.approved", None)
-            .await
-    }
-
-    pub async fn reject_invoice(&self, actor: &Actor, id: Uuid, comment: &str) -> Result<Invoice> {
-        actor.require(Permission::Approve, "reject invoices")?;
-        if comment.trim().is_empty() {
-            return Err(AppError::invalid(
-                "comment",
-                "say why the draft is rejected, so it can be fixed",
-            ));
-        }
-        self.step(
-            actor,
-            id,
-            InvoiceEvent::Reject,
-            "invoice.rejected",
-            Some(comment.trim()),
-        )
-        .await
-    }
+    // submit_invoice, approve_invoice and reject_invoice: the approval circuit, in
+    // `crate::validation`.
 
     /// Issues an approved invoice in one transaction: number, payment reference, due date,
     /// frozen document and its SHA-256, audit event. On any error nothing is written and no
@@ -449,6 +433,8 @@ impl App {
             now,
         )
         .await?;
+        // Billed Clockify entries get marked invoiced there by the outbox worker.
+        crate::clockify_sync::enqueue_mark_invoiced(&mut tx, org.id, id, now).await?;
         tx.commit().await?;
         Ok(inv)
     }

@@ -11,13 +11,24 @@
 //!   so tests and the demo can run at any date.
 
 pub mod auth;
+pub mod billing;
+pub mod billing_settings;
 pub mod clock;
+pub mod clockify_sync;
 pub mod config;
+pub mod dashboard;
 pub mod demo;
+pub mod demo_clockify;
 mod directory;
+pub mod draft_edits;
 mod error;
+pub mod history;
 pub mod invoices;
+pub mod jobs;
 pub mod setup;
+pub mod time_import;
+mod time_mapping;
+pub mod validation;
 pub mod views;
 
 use std::sync::Arc;

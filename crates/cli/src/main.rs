@@ -55,6 +55,14 @@ pub enum Command {
     /// Configuration helpers.
     #[command(subcommand)]
     Config(commands::config::ConfigCommand),
+    /// Time entries: import time-sheet files, review entries changed at their source.
+    #[command(subcommand)]
+    Time(commands::time::TimeCommand),
+    /// Connect and sync time-tracking services (Clockify).
+    #[command(subcommand)]
+    Sync(commands::sync::SyncCommand),
+    /// Run background jobs and the outbox (for PostgreSQL installs; `serve` runs one on SQLite).
+    Worker(commands::setup::WorkerArgs),
 }
 
 fn main() -> ExitCode {

@@ -14,14 +14,19 @@
 //!
 //! Anyone may depend on this crate; it depends on nothing of encaisse.
 
+pub mod approval;
+pub mod billing;
 pub mod identifiers;
 pub mod invoice;
 pub mod language;
+pub mod line_diff;
 pub mod money;
 pub mod numbering;
 pub mod party;
+pub mod receivables;
 pub mod reference;
 pub mod role;
+pub mod rules;
 pub mod time_entry;
 pub mod totals;
 pub mod vat;

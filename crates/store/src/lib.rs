@@ -23,18 +23,24 @@
 #[macro_use]
 mod db;
 
+pub mod approvals;
 pub mod audit;
 pub mod auth;
+pub mod billing_terms;
 pub mod clients;
+pub mod connectors;
 mod error;
 pub mod invoices;
+pub mod notifications;
 pub mod organizations;
 pub mod payments;
 pub mod projects;
 pub mod queue;
+pub mod reporting;
 pub mod sequences;
 pub mod testing;
 pub mod time_entries;
+pub mod time_sync;
 
 pub use db::{Backend, Store, Tx};
 pub use error::StoreError;

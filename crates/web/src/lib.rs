@@ -11,7 +11,8 @@
 //!   app's. No SQL here, ever: web does not depend on a database driver.
 //! - every endpoint is authenticated except `/healthz`, `/readyz`, `POST /api/v1/auth/login`,
 //!   `/api/openapi.json` and `/docs`: the authenticated routes sit behind one layer
-//!   (`auth::authenticate`) that resolves the caller or answers 401.
+//!   (`auth::authenticate`) that resolves the caller or answers 401. Inbound webhooks
+//!   (`/webhooks/…`) are authenticated by their service's token, checked by the app.
 //! - a request acts in exactly one organization (the token's, or the session's current one)
 //!   and objects of any other organization answer 404, never 403, never their data.
 //! - bad input never answers 500: malformed JSON is 400, a wrong shape or value is 422 naming
@@ -28,6 +29,7 @@ mod page;
 pub mod problem;
 mod rate_limit;
 mod routes;
+mod ui;
 mod views;
 
 use std::any::Any;
@@ -79,6 +81,10 @@ pub fn router(app: App) -> Router {
     Router::new()
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
+        .route(
+            "/webhooks/clockify/{org}",
+            axum::routing::post(routes::webhooks::clockify),
+        )
         .nest(
             "/api/v1",
             routes::public()
@@ -89,7 +95,8 @@ pub fn router(app: App) -> Router {
                 )),
         )
         .merge(SwaggerUi::new("/docs").url("/api/openapi.json", openapi::openapi()))
-        .fallback(problem::route_not_found)
+        .merge(ui::router())
+        .fallback(fallback)
         .method_not_allowed_fallback(problem::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(
@@ -125,6 +132,21 @@ pub async fn serve(
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// Unknown paths: a problem for the API and for clients that do not want HTML, the 404 page
+/// for browsers.
+async fn fallback(req: Request) -> Response {
+    let wants_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if wants_html && !req.uri().path().starts_with("/api/") {
+        ui::not_found_page(req.headers())
+    } else {
+        problem::route_not_found().await.into_response()
+    }
 }
 
 fn request_span(req: &Request) -> tracing::Span {

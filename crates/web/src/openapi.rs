@@ -8,7 +8,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::problem::{FieldError, ProblemBody};
 use crate::routes::{
-    clients, health, invoice_actions, invoices, organizations, session, time_entries,
+    approvals, clients, health, invoice_actions, invoices, organizations, session, time_billing,
+    time_entries, webhooks,
 };
 use crate::views;
 
@@ -45,10 +46,17 @@ pub const SESSION_COOKIE: &str = "session_cookie";
         invoice_actions::submit,
         invoice_actions::approve,
         invoice_actions::reject,
+        approvals::waiting,
+        approvals::withdraw,
         invoice_actions::issue,
         invoice_actions::credit_note,
         invoice_actions::record_payment,
         time_entries::list,
+        time_billing::unbilled,
+        time_billing::from_time,
+        time_billing::edit_lines,
+        time_billing::delete_draft,
+        webhooks::clockify,
     ),
     components(schemas(
         ProblemBody,
@@ -65,6 +73,14 @@ pub const SESSION_COOKIE: &str = "session_cookie";
         views::TimeEntryPage,
         views::InvoiceDetailView,
         views::SessionView,
+        time_mirrors::DraftRunReport,
+        time_mirrors::DraftSummaryRow,
+        time_mirrors::BlockedClient,
+        time_mirrors::LineEdit,
+        time_billing::FromTimeRequest,
+        time_billing::EditLinesRequest,
+        time_billing::DeletedDraft,
+        webhooks::WebhookAccepted,
     )),
     modifiers(&SecuritySchemes),
     security(("bearer" = []), ("session_cookie" = [])),
@@ -76,6 +92,7 @@ pub const SESSION_COOKIE: &str = "session_cookie";
         (name = "invoices"),
         (name = "invoice lifecycle", description = "Approval circuit, issuing, credit notes, payments"),
         (name = "time entries"),
+        (name = "webhooks", description = "Inbound events from connected services, authenticated by their own tokens"),
     )
 )]
 pub struct ApiDoc;
@@ -103,6 +120,13 @@ impl Modify for SecuritySchemes {
             ),
         );
         components.add_security_scheme(
+            "clockify_signature",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Clockify-Signature",
+                "The static token of the Clockify webhook, compared in constant time",
+            ))),
+        );
+        components.add_security_scheme(
             SESSION_COOKIE,
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
                 crate::auth::SESSION_COOKIE,
@@ -112,9 +136,12 @@ impl Modify for SecuritySchemes {
     }
 }
 
+mod time_mirrors;
+
 /// Schemas of types owned by `encaisse-app` and `encaisse-core`, which do not depend on
 /// utoipa. Field names and types must follow the real types; the tests below compare them.
 pub mod mirrors {
+    pub use super::time_mirrors::{BlockedClient, DraftRunReport, DraftSummaryRow, LineEdit};
     use chrono::NaiveDate;
     use serde::Serialize;
     use utoipa::ToSchema;

@@ -330,6 +330,19 @@ impl From<AppError> for Problem {
                 Problem::new(ProblemKind::Conflict, detail)
             }
             AppError::Invoice(inner) => from_invoice_error(inner, detail),
+            AppError::Blocked(results) => {
+                let mut p = Problem::new(ProblemKind::InvalidInput, detail);
+                let en = encaisse_core::language::Language::En;
+                p.0.errors.extend(results.iter().map(|r| FieldError {
+                    field: format!("rules.{}", r.rule.as_str()),
+                    message: format!("{} {}", r.why(en), r.fix(en)),
+                }));
+                p
+            }
+            AppError::Approval(encaisse_core::approval::ApprovalError::NothingToDecide) => {
+                Problem::new(ProblemKind::Conflict, detail)
+            }
+            AppError::Approval(_) => Problem::forbidden(detail),
             AppError::Config(_) => Problem::internal(&e),
             AppError::Store(ref s) => from_store_error(s, &e),
         }

@@ -248,7 +248,10 @@ async fn issuing_through_the_api_numbers_freezes_and_collects() {
 
         s.post(&format!("/api/v1/invoices/{id}/issue"), &auth, json!({})).await.problem(409, "conflict");
         s.call(Method::POST, &format!("/api/v1/invoices/{id}/submit"), &auth, None).await.ok();
-        s.call(Method::POST, &format!("/api/v1/invoices/{id}/approve"), &auth, None).await.ok();
+        // Whoever drafted it may not approve it: an approver does.
+        add_user(&s.app, &org, "approver@octet.test", Role::Approver).await;
+        let approver = token(&s.app, "approver@octet.test", &org).await;
+        s.call(Method::POST, &format!("/api/v1/invoices/{id}/approve"), &approver, None).await.ok();
         // No body: issued today (the app's clock says 2026-03-15).
         let issued = s.call(Method::POST, &format!("/api/v1/invoices/{id}/issue"), &auth, None).await.ok();
         assert_eq!(issued["number"], "F-2026-00001");
@@ -262,7 +265,7 @@ async fn issuing_through_the_api_numbers_freezes_and_collects() {
         let second = s.post("/api/v1/invoices", &auth, draft_json(client)).await.ok();
         let id2 = second["id"].as_str().unwrap().to_owned();
         s.post(&format!("/api/v1/invoices/{id2}/submit"), &auth, json!({})).await.ok();
-        s.post(&format!("/api/v1/invoices/{id2}/approve"), &auth, json!({})).await.ok();
+        s.post(&format!("/api/v1/invoices/{id2}/approve"), &approver, json!({})).await.ok();
         let issued2 = s.post(&format!("/api/v1/invoices/{id2}/issue"), &auth, json!({ "issue_date": "2026-03-16" })).await.ok();
         assert_eq!(issued2["number"], "F-2026-00002");
         assert_eq!(issued2["issue_date"], "2026-03-16");
@@ -346,9 +349,15 @@ async fn issuing_without_a_legal_mention_names_what_is_missing() {
         s.post(&format!("/api/v1/invoices/{id}/submit"), &auth, json!({}))
             .await
             .ok();
-        s.post(&format!("/api/v1/invoices/{id}/approve"), &auth, json!({}))
-            .await
-            .ok();
+        add_user(&s.app, &org, "approver@octet.test", Role::Approver).await;
+        let approver = token(&s.app, "approver@octet.test", &org).await;
+        s.post(
+            &format!("/api/v1/invoices/{id}/approve"),
+            &approver,
+            json!({}),
+        )
+        .await
+        .ok();
         s.post(&format!("/api/v1/invoices/{id}/issue"), &auth, json!({}))
             .await
             .invalid_field("organization.vat_id");
@@ -372,6 +381,9 @@ async fn a_rejected_draft_says_why() {
         s.post(&format!("/api/v1/invoices/{id}/submit"), &auth, json!({}))
             .await
             .ok();
+        // The submitter may not decide: an approver rejects.
+        add_user(&s.app, &org, "approver@octet.test", Role::Approver).await;
+        let auth = token(&s.app, "approver@octet.test", &org).await;
         s.post(
             &format!("/api/v1/invoices/{id}/reject"),
             &auth,

@@ -47,6 +47,17 @@ pub enum InvoiceCommand {
     },
     /// The invoice's history from the audit trail.
     History { invoice: String },
+    /// Turn a period's unbilled hours into draft invoices (one per client and currency).
+    Draft(super::invoice_draft::DraftArgs),
+    /// Submit a draft for approval (the validation rules run; small clean drafts are approved
+    /// at once).
+    Submit(super::approval::SubmitArgs),
+    /// Approve the next level of a pending invoice, as a person (`--as EMAIL`).
+    Approve(super::approval::ApproveArgs),
+    /// Reject a pending invoice with a comment, as a person (`--as EMAIL`).
+    Reject(super::approval::RejectArgs),
+    /// What waits for a person's decision.
+    Waiting(super::approval::WaitingArgs),
     /// Issue an approved invoice: gapless number, payment reference, frozen document.
     Issue {
         invoice: String,
@@ -187,18 +198,19 @@ pub async fn run(cli: &Cli, c: &InvoiceCommand) -> Result<()> {
         }
         InvoiceCommand::History { invoice } => {
             let id = app.resolve_invoice(&actor, invoice).await?;
-            for e in app.invoice_history(&actor, id).await? {
-                println!(
-                    "#{:<6} {}  {:<26} {:<24} {}",
-                    e.seq,
-                    e.occurred_at,
-                    e.action,
-                    e.actor,
-                    e.after_json.as_deref().unwrap_or("")
-                );
+            for e in app.invoice_history_entries(&actor, id).await? {
+                println!("#{:<6} {}  {:<24} {}", e.seq, e.at, e.actor, e.line());
+                for c in &e.changes {
+                    println!("         {}", serde_json::to_string(c)?);
+                }
             }
             Ok(())
         }
+        InvoiceCommand::Submit(a) => super::approval::submit(&app, cli, a).await,
+        InvoiceCommand::Approve(a) => super::approval::approve(&app, cli, a).await,
+        InvoiceCommand::Reject(a) => super::approval::reject(&app, cli, a).await,
+        InvoiceCommand::Waiting(a) => super::approval::waiting(&app, cli, a).await,
+        InvoiceCommand::Draft(a) => super::invoice_draft::run(&app, &actor, a).await,
         InvoiceCommand::Issue { invoice, date } => {
             let id = app.resolve_invoice(&actor, invoice).await?;
             let inv = app

@@ -1,10 +1,14 @@
 //! One module per command group; each turns arguments into a use-case call.
 
+pub mod approval;
 pub mod audit;
 pub mod client;
 pub mod config;
 pub mod invoice;
+pub mod invoice_draft;
 pub mod setup;
+pub mod sync;
+pub mod time;
 pub mod token;
 
 use anyhow::Result;
@@ -57,5 +61,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Audit(c) => audit::run(&cli, c).await,
         Command::Token(c) => token::run(&cli, c).await,
         Command::Config(c) => config::run(&cli, c),
+        Command::Time(c) => time::run(&cli, c).await,
+        Command::Sync(c) => sync::run(&cli, c).await,
+        Command::Worker(a) => setup::worker(&cli, a).await,
     }
 }

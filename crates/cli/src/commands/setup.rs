@@ -38,6 +38,16 @@ pub struct DemoArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct WorkerArgs {
+    /// Seconds between two looks at the queue.
+    #[arg(long, default_value_t = 5)]
+    pub poll: u64,
+    /// Run the jobs due now once, then exit.
+    #[arg(long)]
+    pub once: bool,
+}
+
+#[derive(Args, Debug)]
 pub struct ServeArgs {
     /// Address to listen on, e.g. 127.0.0.1:8080 or 0.0.0.0:8080 (default from the configuration).
     #[arg(long)]
@@ -135,7 +145,19 @@ pub async fn demo(cli: &Cli, a: &DemoArgs) -> Result<()> {
         "  {} clients, {} projects, {} invoices issued, {} credit notes, {} drafts waiting for approval",
         s.clients, s.projects, s.invoices_issued, s.credit_notes, s.drafts_waiting
     );
+    if let Some(c) = &s.clockify {
+        println!(
+            "  Clockify simulator at {}: {} entries synced ({} new), {} time drafts for {} ({} hours)",
+            c.url,
+            c.entries_read,
+            c.inserted,
+            c.drafts_created,
+            c.period,
+            c.hours.round_dp(2)
+        );
+    }
     if a.no_serve {
+        print_demo_logins();
         return Ok(());
     }
     let listen = a
@@ -154,6 +176,16 @@ pub async fn serve(cli: &Cli, a: &ServeArgs) -> Result<()> {
     serve_on(app, &listen, false).await
 }
 
+fn print_demo_logins() {
+    println!("Demo logins (password `{DEMO_PASSWORD}`, demo data only):");
+    for (email, role) in DEMO_USERS {
+        println!("  {email:<24} {}", role.as_str());
+    }
+    println!(
+        "Drafts wait in the validation inbox (/inbox): log in as approver@demo.test; one of them bills an unusual amount and carries a warning."
+    );
+}
+
 async fn serve_on(app: App, listen: &str, demo: bool) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -163,14 +195,50 @@ async fn serve_on(app: App, listen: &str, demo: bool) -> Result<()> {
         "encaisse is serving on http://{addr}  (API docs: http://{addr}/docs, Ctrl-C to stop)"
     );
     if demo {
-        println!("Demo logins (password `{DEMO_PASSWORD}`, demo data only):");
-        for (email, role) in DEMO_USERS {
-            println!("  {email:<24} {}", role.as_str());
-        }
+        print_demo_logins();
     }
-    encaisse_web::serve(app, listener, shutdown_signal())
-        .await
-        .context("the web server stopped")?;
+    // On SQLite the server runs the jobs itself (one process owns the database); on
+    // PostgreSQL run `encaisse worker` processes beside it.
+    let worker = (app.store.backend() == encaisse_store::Backend::Sqlite).then(|| {
+        let app = app.clone();
+        tokio::spawn(async move {
+            app.run_worker(
+                "embedded",
+                std::time::Duration::from_secs(5),
+                std::future::pending(),
+            )
+            .await;
+        })
+    });
+    let served = encaisse_web::serve(app, listener, shutdown_signal()).await;
+    if let Some(w) = worker {
+        w.abort();
+    }
+    served.context("the web server stopped")?;
+    Ok(())
+}
+
+pub async fn worker(cli: &Cli, a: &WorkerArgs) -> Result<()> {
+    let app = super::open(cli).await?;
+    let id = format!("worker-{}", std::process::id());
+    if a.once {
+        let r = app.run_due_jobs(&id, app.now()).await?;
+        println!("{} job(s) done, {} failed", r.completed, r.failed);
+        for o in &r.outcomes {
+            println!("  {o}");
+        }
+        return Ok(());
+    }
+    eprintln!(
+        "encaisse worker {id}: running jobs every {} s (Ctrl-C to stop)",
+        a.poll
+    );
+    app.run_worker(
+        &id,
+        std::time::Duration::from_secs(a.poll.max(1)),
+        shutdown_signal(),
+    )
+    .await;
     Ok(())
 }
 

@@ -27,6 +27,14 @@ pub struct RejectRequest {
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct ApproveRequest {
+    /// Kept in the invoice's history.
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct IssueRequest {
     /// Today (in the installation's time zone) when absent.
     pub issue_date: Option<NaiveDate>,
@@ -69,11 +77,14 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, Problem> {
     }
 }
 
-/// Submits a draft for approval.
+/// Submits a draft (or a fixed rejected one): the validation rules run, then it is approved
+/// at once (small and clean), or waits for its approvers, or is refused with the blocking
+/// findings.
 #[utoipa::path(post, path = "/api/v1/invoices/{id}/submit", tag = "invoice lifecycle",
     params(("id" = String, Path, description = ID)),
     responses(
-        (status = 200, description = "Pending approval", body = InvoiceDetailView),
+        (status = 200, description = "Pending approval, or approved automatically", body = InvoiceDetailView),
+        (status = 422, description = "A blocking validation rule fires (named in `errors`)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "The role may not submit drafts", body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No such invoice", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "Not a draft", body = ProblemBody, content_type = "application/problem+json"),
@@ -89,12 +100,16 @@ pub async fn submit(
     Ok(Json(render(&state, actor, id).await?))
 }
 
-/// Approves a draft pending approval (approvers and owners).
+/// Decides the next level of a pending invoice's approval circuit (approvers and owners):
+/// the last level approves it. Nobody decides on a draft they created, edited or submitted,
+/// nor two levels of one circuit.
 #[utoipa::path(post, path = "/api/v1/invoices/{id}/approve", tag = "invoice lifecycle",
     params(("id" = String, Path, description = ID)),
+    request_body(content = Option<ApproveRequest>, description = "May be omitted"),
     responses(
-        (status = 200, description = "Approved", body = InvoiceDetailView),
-        (status = 403, description = "The role may not approve", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 200, description = "Approved, or its level passed (status stays pending_approval)", body = InvoiceDetailView),
+        (status = 403, description = "The role may not approve, or the circuit refuses this person (own draft, level already decided, owner needed)", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "A blocking validation rule fires (named in `errors`)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No such invoice", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "Not pending approval", body = ProblemBody, content_type = "application/problem+json"),
     ))]
@@ -102,10 +117,14 @@ pub async fn approve(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<ApproveRequest>,
 ) -> Result<Json<InvoiceDetailView>, Problem> {
     let actor = caller.actor()?;
     let id = resolve(&state, actor, &id).await?;
-    state.app.approve_invoice(actor, id).await?;
+    state
+        .app
+        .approve_invoice_with(actor, id, req.comment.as_deref())
+        .await?;
     Ok(Json(render(&state, actor, id).await?))
 }
 

@@ -1,16 +1,19 @@
 //! The endpoints, one file per resource. Handlers are thin: parse the request, call one use
 //! case of `encaisse_app::App`, render the result.
 
+pub mod approvals;
 pub mod clients;
 pub mod health;
 pub mod invoice_actions;
 pub mod invoices;
 pub mod organizations;
 pub mod session;
+pub mod time_billing;
 pub mod time_entries;
+pub mod webhooks;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 
 use crate::AppState;
 
@@ -30,11 +33,18 @@ pub fn authenticated() -> Router<AppState> {
         .route("/clients", get(clients::list))
         .route("/clients/{id}", get(clients::get))
         .route("/invoices", get(invoices::list).post(invoices::create))
-        .route("/invoices/{id}", get(invoices::detail))
+        .route(
+            "/invoices/{id}",
+            get(invoices::detail).delete(time_billing::delete_draft),
+        )
+        .route("/invoices/from-time", post(time_billing::from_time))
+        .route("/invoices/{id}/lines", patch(time_billing::edit_lines))
         .route("/invoices/{id}/history", get(invoices::history))
         .route("/invoices/{id}/submit", post(invoice_actions::submit))
         .route("/invoices/{id}/approve", post(invoice_actions::approve))
         .route("/invoices/{id}/reject", post(invoice_actions::reject))
+        .route("/invoices/{id}/withdraw", post(approvals::withdraw))
+        .route("/approvals/waiting", get(approvals::waiting))
         .route("/invoices/{id}/issue", post(invoice_actions::issue))
         .route(
             "/invoices/{id}/credit-note",
@@ -45,4 +55,5 @@ pub fn authenticated() -> Router<AppState> {
             post(invoice_actions::record_payment),
         )
         .route("/time-entries", get(time_entries::list))
+        .route("/unbilled-time", get(time_billing::unbilled))
 }

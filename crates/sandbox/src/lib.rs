@@ -1,0 +1,20 @@
+//! # encaisse-sandbox — the outside world, simulated on loopback
+//!
+//! Owns faithful local simulators of the services encaisse talks to, so that the real
+//! clients of `encaisse-connectors` are tested over real HTTP and `encaisse demo` runs the
+//! whole flow without the Internet. Today: [`clockify`] (core and Reports APIs, global and
+//! regional prefixes, pagination, auth failures with Clockify's error bodies, 429 with
+//! `Retry-After` beyond a request rate, the invoiced PATCH, webhook delivery with the token
+//! header), seeded deterministically and able to hold a million entries.
+//!
+//! Invariants:
+//! - same paths, field names, units and error shapes as the documented service (see
+//!   `shared/reference/apis.md`); where the documentation is silent, the choice is written
+//!   beside the code as "[inferred]";
+//! - deterministic: the same seed gives the same ids and data on every machine;
+//! - binds to loopback only, on an ephemeral port unless told otherwise.
+//!
+//! Used by the tests of `encaisse-connectors` and `encaisse-app`, and by `encaisse demo`.
+//! Depends on `encaisse-core` and external crates only.
+
+pub mod clockify;
