@@ -132,7 +132,7 @@ fn fixed_fee_projects_are_billed_by_milestone_and_otherwise_wait() {
         name: "Lot 1 livré".into(),
         amount: Money::new(dec!(5000), Currency::EUR),
     };
-    let p = plan(&[e1.clone(), e2.clone()], &t, &[m.clone()]);
+    let p = plan(&[e1.clone(), e2.clone()], &t, std::slice::from_ref(&m));
     let l = &p.drafts[0].lines[0];
     assert_eq!(
         (l.quantity, l.unit.0.as_str(), l.unit_price),
@@ -180,7 +180,10 @@ fn ten_minute_steps_round_per_line_not_per_entry_when_asked() {
     assert_eq!(p.drafts[0].lines[0].quantity, dec!(0.1667));
 }
 
-fn arb_entries() -> impl Strategy<Value = Vec<(u8, u8, u8, u32, i64, bool, bool, u8)>> {
+/// Per entry: (client, project, user, day, seconds, billable, fixed fee, rate variant).
+type EntrySeed = (u8, u8, u8, u32, i64, bool, bool, u8);
+
+fn arb_entries() -> impl Strategy<Value = Vec<EntrySeed>> {
     proptest::collection::vec(
         (
             0u8..4,
