@@ -28,6 +28,7 @@ pub use encaisse_connectors::clockify::webhook::{EVENT_TYPE_HEADER, SIGNATURE_HE
 
 use crate::auth::Actor;
 use crate::jobs::JobFailure;
+use crate::secrets::{Purpose, is_sealed};
 use crate::{App, AppError, Result};
 
 /// Connector name in the store.
@@ -114,11 +115,23 @@ impl App {
         let mut tx = self.store.read().await?;
         let a = tx.connector_account(organization_id, CLOCKIFY).await?;
         tx.commit().await?;
-        a.ok_or_else(|| {
+        let mut a = a.ok_or_else(|| {
             AppError::Conflict(
                 "no Clockify workspace is connected to this organization: run `encaisse sync connect-clockify` first".into(),
             )
-        })
+        })?;
+        let secrets = self.secrets()?;
+        let stored = std::mem::take(&mut a.api_key);
+        a.api_key = secrets.open(organization_id, Purpose::ClockifyApiKey, &stored)?;
+        if !is_sealed(&stored) {
+            // Stored in clear by an earlier version: seal it now.
+            let mut sealed = a.clone();
+            sealed.api_key = secrets.seal(organization_id, Purpose::ClockifyApiKey, &a.api_key)?;
+            let mut tx = self.store.write().await?;
+            tx.upsert_connector_account(&sealed, self.now()).await?;
+            tx.commit().await?;
+        }
+        Ok(a)
     }
 
     /// Connects (or reconnects) a workspace: checks the key, the region and the workspace,
@@ -144,7 +157,11 @@ impl App {
                 workspace_id: c.workspace_id.clone(),
                 api_base: c.endpoints.api.clone(),
                 reports_base: c.endpoints.reports.clone(),
-                api_key: c.api_key.clone(),
+                api_key: self.secrets()?.seal(
+                    actor.organization_id,
+                    Purpose::ClockifyApiKey,
+                    &c.api_key,
+                )?,
                 webhook_token_sha256: None,
                 time_zone: zone.name().to_owned(),
             },

@@ -40,6 +40,12 @@ listen = "127.0.0.1:8080"
 # Browser sessions expire after this many hours.
 session_hours = 12
 
+[secrets]
+# API keys, OAuth tokens and mailbox passwords are stored sealed (XChaCha20-Poly1305) with this
+# key. Default: `secret.key` in the data directory, created on first use — back it up with the
+# database. Instances sharing one PostgreSQL must all be given the same key file:
+# key_file = "/run/secrets/encaisse.key"     # base64 of 32 bytes: openssl rand -base64 32
+
 # Validation of drafts before they leave: automatic rules and the approval circuit.
 # These are the installation's defaults; an owner can change them per organization in the web
 # UI (Settings → Validation), which then wins. The format is versioned (docs/validation.md).
@@ -122,6 +128,17 @@ impl Default for SecurityConfig {
     }
 }
 
+/// Where the key that seals stored secrets comes from (see `secrets`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecretsConfig {
+    /// Base64 of 32 bytes. Prefer `key_file` or `ENCAISSE_SECRETS__KEY_FILE`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// A file holding the base64 key; default `secret.key` in the data directory.
+    pub key_file: Option<PathBuf>,
+}
+
 /// The whole configuration.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
@@ -134,6 +151,8 @@ pub struct Config {
     pub security: SecurityConfig,
     /// Default validation rules and approval policy of the organizations.
     pub validation: encaisse_core::approval::ValidationConfig,
+    /// The key sealing API keys, tokens and passwords stored in the database.
+    pub secrets: SecretsConfig,
 }
 
 impl Default for Config {
@@ -146,6 +165,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             security: SecurityConfig::default(),
             validation: encaisse_core::approval::ValidationConfig::default(),
+            secrets: SecretsConfig::default(),
         }
     }
 }
@@ -160,7 +180,7 @@ fn default_data_dir() -> PathBuf {
     }
 }
 
-const ROOT_KEYS: [&str; 7] = [
+const ROOT_KEYS: [&str; 8] = [
     "data_dir",
     "database_url",
     "timezone",
@@ -168,6 +188,7 @@ const ROOT_KEYS: [&str; 7] = [
     "server",
     "security",
     "validation",
+    "secrets",
 ];
 
 /// Overrides given on the command line (highest precedence).
@@ -278,6 +299,7 @@ impl Config {
 }
 
 /// `ENCAISSE_<KEY>_FILE=path` → the key's value read from the file (trailing newline removed).
+/// Nested keys work the same way: `ENCAISSE_SECRETS__KEY_FILE` sets `secrets.key`.
 fn secret_files() -> Result<figment::value::Dict> {
     let mut dict = figment::value::Dict::new();
     for (k, v) in std::env::vars_os() {
@@ -288,8 +310,8 @@ fn secret_files() -> Result<figment::value::Dict> {
         else {
             continue;
         };
-        let key = key.to_ascii_lowercase();
-        if !ROOT_KEYS.contains(&key.as_str()) {
+        let path: Vec<String> = key.split("__").map(str::to_ascii_lowercase).collect();
+        if !ROOT_KEYS.contains(&path[0].as_str()) {
             continue;
         }
         let content = std::fs::read_to_string(&v).map_err(|e| {
@@ -298,12 +320,27 @@ fn secret_files() -> Result<figment::value::Dict> {
                 PathBuf::from(&v).display()
             ))
         })?;
-        dict.insert(
-            key,
-            content.trim_end_matches(['\n', '\r']).to_owned().into(),
-        );
+        let value: figment::value::Value = content.trim_end_matches(['\n', '\r']).to_owned().into();
+        insert_nested(&mut dict, &path, value);
     }
     Ok(dict)
+}
+
+fn insert_nested(dict: &mut figment::value::Dict, path: &[String], value: figment::value::Value) {
+    match path {
+        [] => {}
+        [last] => {
+            dict.insert(last.clone(), value);
+        }
+        [first, rest @ ..] => {
+            let entry = dict
+                .entry(first.clone())
+                .or_insert_with(|| figment::value::Dict::new().into());
+            if let figment::value::Value::Dict(_, inner) = entry {
+                insert_nested(inner, rest, value);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -359,6 +396,21 @@ mod tests {
                 .merge(Toml::string("[server]\nlisten_on = \"x\"\n"))
                 .extract();
         assert!(r.unwrap_err().to_string().contains("listen_on"));
+    }
+
+    #[test]
+    fn nested_keys_can_come_from_files() {
+        let mut d = figment::value::Dict::new();
+        insert_nested(
+            &mut d,
+            &["secrets".into(), "key".into()],
+            "abc".to_owned().into(),
+        );
+        let cfg: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Serialized::defaults(d))
+            .extract()
+            .unwrap();
+        assert_eq!(cfg.secrets.key.as_deref(), Some("abc"));
     }
 
     #[test]

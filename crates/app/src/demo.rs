@@ -688,6 +688,7 @@ impl App {
             store: self.store.clone(),
             config: self.config.clone(),
             clock: clock.clone(),
+            secrets: self.secrets.clone(),
         };
         let mut summary = DemoSummary::default();
         let mut rng = Rng(0x00C7_E7A5_50C1_E7E5);

@@ -25,6 +25,7 @@ mod error;
 pub mod history;
 pub mod invoices;
 pub mod jobs;
+pub mod secrets;
 pub mod setup;
 pub mod time_import;
 mod time_mapping;
@@ -47,6 +48,7 @@ pub struct App {
     pub store: Store,
     pub config: Arc<config::Config>,
     clock: Arc<dyn Clock>,
+    secrets: Arc<std::sync::OnceLock<secrets::SecretBox>>,
 }
 
 impl App {
@@ -55,7 +57,17 @@ impl App {
             store,
             config: Arc::new(config),
             clock,
+            secrets: Arc::default(),
         }
+    }
+
+    /// The box sealing stored secrets, loaded on first use (see [`secrets`]).
+    pub fn secrets(&self) -> Result<&secrets::SecretBox> {
+        if let Some(b) = self.secrets.get() {
+            return Ok(b);
+        }
+        let loaded = secrets::SecretBox::load(&self.config)?;
+        Ok(self.secrets.get_or_init(|| loaded))
     }
 
     /// Opens the configured database, applies migrations and returns the app.

@@ -97,6 +97,16 @@ async fn sync_links_or_creates_clients_imports_hours_and_follows_the_source() {
                 .unwrap(),
             "Workspace 11"
         );
+        // The key is stored sealed, never in clear.
+        let mut tx = app.store.read().await.unwrap();
+        let stored = tx
+            .connector_account(actor.organization_id, "clockify")
+            .await
+            .unwrap()
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(stored.api_key.starts_with("enc:v1:"), "{}", stored.api_key);
+        assert!(!stored.api_key.contains(KEY));
 
         let first = app.sync_clockify(&actor, since(), &|_| {}).await.unwrap();
         assert_eq!(first.clients_linked, vec!["Boulangerie Lefèvre".to_owned()]);

@@ -18,7 +18,7 @@ pub struct ConnectorAccount {
     pub workspace_id: String,
     pub api_base: String,
     pub reports_base: String,
-    /// Kept as given until the encrypted secret store exists.
+    /// Sealed by the application's secret box (`enc:v1:…`); never in clear.
     pub api_key: String,
     /// SHA-256 (hex) of the token the service signs webhooks with.
     pub webhook_token_sha256: Option<String>,

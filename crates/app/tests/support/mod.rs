@@ -29,9 +29,16 @@ pub fn oct(day: u32, hour: u32) -> DateTime<Utc> {
 }
 
 /// An app at 2026-11-20 with a French organization (VAT id set) and its owner.
+/// The default configuration with a fixed secret key (tests must not write into $HOME).
+pub fn test_config() -> Config {
+    let mut c = Config::default();
+    c.secrets.key = Some("AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=".into());
+    c
+}
+
 pub async fn french_app(db: &TestDb) -> (App, Actor, Arc<FixedClock>) {
     let clock = Arc::new(FixedClock::new(now()));
-    let app = App::new(db.store.clone(), Config::default(), clock.clone());
+    let app = App::new(db.store.clone(), test_config(), clock.clone());
     let init = app
         .init(InitRequest {
             org_name: "Octet Conseil SAS".into(),
