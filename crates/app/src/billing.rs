@@ -231,9 +231,11 @@ impl App {
             actor.require(Permission::EditDrafts, "create invoices")?;
         }
         let tz = self.config.timezone();
+        let reading = std::time::Instant::now();
         let mut tx = self.store.read().await?;
         let org = tx.organization(actor.organization_id).await?;
         let prepared = prepare(&mut tx, &org, run, tz).await?;
+        let read_and_planned = reading.elapsed();
         tx.commit().await?;
         let Prepared {
             clients,
@@ -287,10 +289,13 @@ impl App {
                 .drafts
                 .push(summary_row(&inv, d, &clients, Some(inv.id), outcome)?);
         }
+        let drafts_written = started.elapsed();
         tx.attach_entries_to_invoices(actor.organization_id, pairs)
             .await?;
+        let attached = started.elapsed();
         tx.commit().await?;
-        tracing::debug!(drafts = report.drafts.len(), took = ?started.elapsed(), period = %report.period, "drafts written");
+        tracing::debug!(drafts = report.drafts.len(), ?read_and_planned, ?drafts_written, ?attached,
+            took = ?started.elapsed(), period = %report.period, "drafts written");
         Ok(report)
     }
 

