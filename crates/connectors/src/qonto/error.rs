@@ -45,7 +45,10 @@ impl QontoError {
     /// must reconnect.
     pub fn needs_reconnection(&self) -> bool {
         self.status == Some(401)
-            || matches!(self.code.as_deref(), Some("invalid_grant" | "invalid_client"))
+            || matches!(
+                self.code.as_deref(),
+                Some("invalid_grant" | "invalid_client")
+            )
     }
 
     pub(crate) fn transport(endpoint: &str, environment: &str, e: TransportError) -> Self {

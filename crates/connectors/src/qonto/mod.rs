@@ -17,6 +17,11 @@
 //! See [`sync`] for incremental synchronisation and the rule that avoids double counting,
 //! [`statement`] for the mapping to `encaisse-bank`'s model, [`webhook`] for deliveries.
 
+// `QontoError` carries the endpoint, status, code, trace id and advice as plain fields the
+// application reads; it travels only on the cold path of network calls, where its size is
+// irrelevant beside the I/O, so it is not boxed.
+#![allow(clippy::result_large_err)]
+
 mod error;
 pub mod model;
 pub mod oauth;
@@ -34,9 +39,9 @@ use serde::de::DeserializeOwned;
 
 pub use error::{AuthMode, QontoError};
 use model::{
-    BankAccount, BankAccountEnvelope, BankAccountPage, Meta, NewWebhookSubscription,
-    Organization, OrganizationEnvelope, SubscriptionList, Transaction, TransactionEnvelope,
-    TransactionPage, WebhookSubscription,
+    BankAccount, BankAccountEnvelope, BankAccountPage, Meta, NewWebhookSubscription, Organization,
+    OrganizationEnvelope, SubscriptionList, Transaction, TransactionEnvelope, TransactionPage,
+    WebhookSubscription,
 };
 use oauth::{AuthorizationRequest, Env, OAuthSession, TokenSet};
 use query::TransactionQuery;
@@ -61,7 +66,10 @@ impl fmt::Debug for Endpoints {
         f.debug_struct("Endpoints")
             .field("api", &self.api)
             .field("oauth", &self.oauth)
-            .field("staging_token", &self.staging_token.as_ref().map(|_| "<set>"))
+            .field(
+                "staging_token",
+                &self.staging_token.as_ref().map(|_| "<set>"),
+            )
             .field("name", &self.name)
             .finish()
     }
@@ -378,7 +386,10 @@ impl QontoClient {
     ) -> Result<(Vec<P::Item>, Option<Meta>)> {
         let mut q = query.to_vec();
         q.push(("page".into(), page.to_string()));
-        q.push(("per_page".into(), self.config.page_size.clamp(1, 100).to_string()));
+        q.push((
+            "per_page".into(),
+            self.config.page_size.clamp(1, 100).to_string(),
+        ));
         let p: P = self.json(&Call::get(path, q)).await?;
         Ok(p.into_parts())
     }

@@ -200,7 +200,10 @@ impl MemoryTokenStore {
 
     /// What is stored now.
     pub fn current(&self) -> Option<TokenSet> {
-        self.tokens.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Successful saves so far.
@@ -488,12 +491,16 @@ mod tests {
             redirect_uri: "https://encaisse.example/qonto/callback?x=1".into(),
             scopes: DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
         };
-        let r = authorization_request("https://oauth.qonto.com/oauth2/auth", &client, None).unwrap();
+        let r =
+            authorization_request("https://oauth.qonto.com/oauth2/auth", &client, None).unwrap();
         let url = Url::parse(&r.url).unwrap();
         let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
         assert_eq!(q["response_type"], "code");
         assert_eq!(q["scope"], "offline_access organization.read webhook");
-        assert_eq!(q["redirect_uri"], "https://encaisse.example/qonto/callback?x=1");
+        assert_eq!(
+            q["redirect_uri"],
+            "https://encaisse.example/qonto/callback?x=1"
+        );
         assert_eq!(q["state"], r.state);
         assert_eq!(q["code_challenge_method"], "S256");
         assert_eq!(q["code_challenge"], pkce_challenge(&r.code_verifier));

@@ -166,7 +166,11 @@ mod tests {
             field: SortField::UpdatedAt,
             descending: false,
         });
-        let p: Vec<String> = q.to_params().iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let p: Vec<String> = q
+            .to_params()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         assert_eq!(
             p,
             [

@@ -239,8 +239,14 @@ mod tests {
             LedgerChange::Booked(_)
         ));
         // Seen again by an overlapping sync, or an older state arriving late.
-        assert_eq!(l.apply(&tx(TransactionStatus::Completed, 5)), LedgerChange::Unchanged);
-        assert_eq!(l.apply(&tx(TransactionStatus::Pending, 0)), LedgerChange::Unchanged);
+        assert_eq!(
+            l.apply(&tx(TransactionStatus::Completed, 5)),
+            LedgerChange::Unchanged
+        );
+        assert_eq!(
+            l.apply(&tx(TransactionStatus::Pending, 0)),
+            LedgerChange::Unchanged
+        );
         assert_eq!(l.booked_cents(), 12_000);
         assert!(matches!(
             l.apply(&tx(TransactionStatus::Reversed, 9)),
@@ -257,6 +263,9 @@ mod tests {
             tx(TransactionStatus::Declined, 3),
         ]);
         assert_eq!(l.booked_cents(), 0);
-        assert_eq!(l.get("org-t-1").unwrap().status, TransactionStatus::Declined);
+        assert_eq!(
+            l.get("org-t-1").unwrap().status,
+            TransactionStatus::Declined
+        );
     }
 }

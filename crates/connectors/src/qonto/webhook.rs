@@ -29,7 +29,9 @@ pub const TRANSACTIONS_TYPE: &str = "v1/transactions";
 /// Why a delivery was refused. None of the variants carries the secret or the body.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WebhookError {
-    #[error("the X-Qonto-Signature header is malformed ({0}); expected `t=<unix seconds>,v1=<hex>`")]
+    #[error(
+        "the X-Qonto-Signature header is malformed ({0}); expected `t=<unix seconds>,v1=<hex>`"
+    )]
     Malformed(String),
     #[error(
         "the signature does not match the body: the delivery was altered, or the subscription secret stored in encaisse is not this subscription's"
@@ -240,7 +242,10 @@ mod tests {
             verify_webhook_signature(&h, body, "s3cret", at(1000 + 301)),
             Err(WebhookError::Stale { age_seconds: 301 })
         );
-        assert_eq!(verify_webhook_signature(&h, body, "s3cret", at(1300)), Ok(()));
+        assert_eq!(
+            verify_webhook_signature(&h, body, "s3cret", at(1300)),
+            Ok(())
+        );
         assert_eq!(
             verify_webhook_signature(&h, body, "s3cret", at(1000 - 31)),
             Err(WebhookError::FromFuture { ahead_seconds: 31 })
@@ -253,7 +258,14 @@ mod tests {
             verify_webhook_signature(&h, body, "other", at(1000)),
             Err(WebhookError::Mismatch)
         );
-        for bad in ["", "v1=00", "t=1000", "t=abc,v1=00", "t=1,t=2,v1=00", "garbage"] {
+        for bad in [
+            "",
+            "v1=00",
+            "t=1000",
+            "t=abc,v1=00",
+            "t=1,t=2,v1=00",
+            "garbage",
+        ] {
             assert!(
                 matches!(
                     verify_webhook_signature(bad, body, "s3cret", at(1000)),
@@ -274,7 +286,10 @@ mod tests {
     fn several_v1_values_and_spaces_are_tolerated() {
         let body = b"{}";
         let good = sign("k", 50, body);
-        let h = format!("t=50, v1=zz-not-hex, v1={}, v1={good}, v0=abc", "00".repeat(32));
+        let h = format!(
+            "t=50, v1=zz-not-hex, v1={}, v1={good}, v0=abc",
+            "00".repeat(32)
+        );
         assert_eq!(verify_webhook_signature(&h, body, "k", at(60)), Ok(()));
     }
 

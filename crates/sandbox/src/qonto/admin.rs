@@ -17,7 +17,12 @@ use super::api::{error, json_response, time};
 use super::transactions::{NewTransaction, add, tx_json};
 use super::{Shared, webhooks};
 
-pub(crate) fn handle(shared: &Arc<Shared>, method: &Method, segs: &[&str], body: &[u8]) -> Response {
+pub(crate) fn handle(
+    shared: &Arc<Shared>,
+    method: &Method,
+    segs: &[&str],
+    body: &[u8],
+) -> Response {
     match (method, segs) {
         (&Method::GET, ["clock"]) => {
             json_response(StatusCode::OK, &json!({ "now": time(shared.lock().now) }))
@@ -33,7 +38,10 @@ pub(crate) fn handle(shared: &Arc<Shared>, method: &Method, segs: &[&str], body:
                 );
             };
             let (changed, now) = advance(shared, Duration::seconds(secs));
-            json_response(StatusCode::OK, &json!({ "now": time(now), "changed": changed }))
+            json_response(
+                StatusCode::OK,
+                &json!({ "now": time(now), "changed": changed }),
+            )
         }
         (&Method::POST, ["transactions"]) => {
             let n: NewTransaction = match serde_json::from_slice(body) {
@@ -56,12 +64,20 @@ pub(crate) fn handle(shared: &Arc<Shared>, method: &Method, segs: &[&str], body:
             let d = shared.lock().deliveries.clone();
             json_response(StatusCode::OK, &json!({ "deliveries": d }))
         }
-        _ => error(StatusCode::NOT_FOUND, "not_found", "Unknown sandbox endpoint", None),
+        _ => error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Unknown sandbox endpoint",
+            None,
+        ),
     }
 }
 
 /// Moves the clock; announces every status change. Returns the changed `transaction_id`s.
-pub(crate) fn advance(shared: &Arc<Shared>, by: Duration) -> (Vec<String>, chrono::DateTime<chrono::Utc>) {
+pub(crate) fn advance(
+    shared: &Arc<Shared>,
+    by: Duration,
+) -> (Vec<String>, chrono::DateTime<chrono::Utc>) {
     let mut pending = Vec::new();
     let (ids, now) = {
         let mut s = shared.lock();

@@ -208,7 +208,14 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
         {
             return r;
         }
-        return oauth::handle(&shared, &parts.method, &segs[1..], &query, &parts.headers, &bytes);
+        return oauth::handle(
+            &shared,
+            &parts.method,
+            &segs[1..],
+            &query,
+            &parts.headers,
+            &bytes,
+        );
     }
     if segs.first() != Some(&"v2") {
         return not_found();

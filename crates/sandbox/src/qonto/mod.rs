@@ -111,7 +111,10 @@ pub struct QontoSandbox {
 
 impl QontoSandbox {
     /// Seeds the organization and serves it on `127.0.0.1` on an ephemeral port.
-    pub async fn start(config: QontoSandboxConfig, seed: QontoSeed) -> std::io::Result<QontoSandbox> {
+    pub async fn start(
+        config: QontoSandboxConfig,
+        seed: QontoSeed,
+    ) -> std::io::Result<QontoSandbox> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
@@ -159,7 +162,12 @@ impl QontoSandbox {
 
     /// The ids of the bank accounts, main first.
     pub fn bank_account_ids(&self) -> Vec<String> {
-        self.shared.lock().accounts.iter().map(|a| a.id.clone()).collect()
+        self.shared
+            .lock()
+            .accounts
+            .iter()
+            .map(|a| a.id.clone())
+            .collect()
     }
 
     /// The simulated now.

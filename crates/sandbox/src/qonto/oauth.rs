@@ -68,13 +68,11 @@ pub(crate) fn handle(
     match (method, segs) {
         (&Method::GET, ["auth"]) => authorize(shared, query),
         (&Method::POST, ["token"]) => {
-            let form: Vec<(String, String)> =
-                form_urlencoded::parse(body).into_owned().collect();
+            let form: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
             token(shared, &form, headers)
         }
         (&Method::POST, ["revoke"]) => {
-            let form: Vec<(String, String)> =
-                form_urlencoded::parse(body).into_owned().collect();
+            let form: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
             let mut s = shared.lock();
             if let Some((_, t)) = form.iter().find(|(k, _)| k == "token") {
                 s.access_tokens.remove(t);
@@ -102,7 +100,8 @@ fn authorize(shared: &Shared, q: &[(String, String)]) -> Response {
             "Client authentication failed (unknown client_id)",
         );
     };
-    let Some(redirect_uri) = get(q, "redirect_uri").filter(|r| client.redirect_uris.iter().any(|u| u == r))
+    let Some(redirect_uri) =
+        get(q, "redirect_uri").filter(|r| client.redirect_uris.iter().any(|u| u == r))
     else {
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -121,7 +120,10 @@ fn authorize(shared: &Shared, q: &[(String, String)]) -> Response {
         return fail("unsupported_response_type", "response_type must be code");
     }
     if state.len() < 8 {
-        return fail("invalid_state", "The state is missing or has less than 8 characters");
+        return fail(
+            "invalid_state",
+            "The state is missing or has less than 8 characters",
+        );
     }
     let scopes: Vec<String> = get(q, "scope")
         .unwrap_or("")
@@ -129,7 +131,10 @@ fn authorize(shared: &Shared, q: &[(String, String)]) -> Response {
         .map(str::to_owned)
         .collect();
     if let Some(bad) = scopes.iter().find(|sc| !SCOPES.contains(&sc.as_str())) {
-        return fail("invalid_scope", &format!("The requested scope {bad} is not allowed"));
+        return fail(
+            "invalid_scope",
+            &format!("The requested scope {bad} is not allowed"),
+        );
     }
     let challenge = get(q, "code_challenge").map(str::to_owned);
     if challenge.is_some() && get(q, "code_challenge_method") != Some("S256") {
@@ -151,7 +156,10 @@ fn authorize(shared: &Shared, q: &[(String, String)]) -> Response {
             used: false,
         },
     );
-    redirect(&with_params(redirect_uri, &[("code", &code), ("state", state)]))
+    redirect(&with_params(
+        redirect_uri,
+        &[("code", &code), ("state", state)],
+    ))
 }
 
 /// Client id and secret from the body, or from HTTP Basic.

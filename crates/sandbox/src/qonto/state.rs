@@ -287,9 +287,8 @@ impl QontoState {
         for account in 0..s.accounts.len() {
             for k in 0..seed.transactions_per_account {
                 // At least three hours back, so that settlement is in the past too.
-                let back = Duration::minutes(
-                    i64::try_from(rng.below(90 * 24 * 60)).unwrap_or(0) + 180,
-                );
+                let back =
+                    Duration::minutes(i64::try_from(rng.below(90 * 24 * 60)).unwrap_or(0) + 180);
                 let at = seed.start - back;
                 let credit = rng.below(4) != 0;
                 let (name, iban, op, reference) = if credit {
@@ -337,11 +336,7 @@ impl QontoState {
     pub(crate) fn token(&mut self, prefix: &str) -> String {
         let n = self.fresh();
         let mut r = Rng(self.seed.wrapping_mul(0x9E37_79B9).wrapping_add(n));
-        format!(
-            "{prefix}_{:016x}{:016x}",
-            r.next_u64(),
-            r.next_u64() ^ n
-        )
+        format!("{prefix}_{:016x}{:016x}", r.next_u64(), r.next_u64() ^ n)
     }
 
     /// Gives the transaction its ids and stores it; returns its index.
@@ -413,8 +408,14 @@ mod tests {
         let b = QontoState::new(&QontoSeed::small(7));
         assert_eq!(a.transactions.len(), 40);
         assert_eq!(
-            a.transactions.iter().map(|t| (t.id.clone(), t.amount_cents)).collect::<Vec<_>>(),
-            b.transactions.iter().map(|t| (t.id.clone(), t.amount_cents)).collect::<Vec<_>>()
+            a.transactions
+                .iter()
+                .map(|t| (t.id.clone(), t.amount_cents))
+                .collect::<Vec<_>>(),
+            b.transactions
+                .iter()
+                .map(|t| (t.id.clone(), t.amount_cents))
+                .collect::<Vec<_>>()
         );
         let mut s = a;
         let now = s.now;

@@ -59,7 +59,11 @@ fn parse_time(c: &Ctx<'_>, name: &str) -> Result<Option<DateTime<Utc>>, Response
     }
 }
 
-fn within(t: Option<DateTime<Utc>>, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> bool {
+fn within(
+    t: Option<DateTime<Utc>>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> bool {
     if from.is_none() && to.is_none() {
         return true;
     }
@@ -118,7 +122,11 @@ pub(crate) fn list(c: &mut Ctx<'_>) -> Response {
             );
         }
     };
-    let ops: Vec<String> = c.params("operation_type[]").into_iter().map(str::to_owned).collect();
+    let ops: Vec<String> = c
+        .params("operation_type[]")
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     let mut bounds = Vec::new();
     for name in [
         "updated_at_from",
@@ -138,8 +146,10 @@ pub(crate) fn list(c: &mut Ctx<'_>) -> Response {
     let with_attachments = c.param("with_attachments").map(|v| v == "true");
     let sort = c.param("sort_by").unwrap_or("settled_at:desc").to_owned();
     let Some((field, dir)) = sort.split_once(':').filter(|(f, d)| {
-        matches!(*f, "settled_at" | "updated_at" | "emitted_at" | "created_at")
-            && matches!(*d, "asc" | "desc")
+        matches!(
+            *f,
+            "settled_at" | "updated_at" | "emitted_at" | "created_at"
+        ) && matches!(*d, "asc" | "desc")
     }) else {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -269,7 +279,9 @@ pub(crate) fn add(s: &mut QontoState, n: &NewTransaction) -> Result<(usize, Vec<
                 let outcome = match n.settle_as.as_deref() {
                     None | Some("completed") => TxStatus::Completed,
                     Some("declined") => TxStatus::Declined,
-                    Some(o) => return Err(format!("settle_as `{o}` is neither completed nor declined")),
+                    Some(o) => {
+                        return Err(format!("settle_as `{o}` is neither completed nor declined"));
+                    }
                 };
                 let at = emitted + Duration::seconds(after.max(0));
                 plan.push((at, outcome));
@@ -281,11 +293,15 @@ pub(crate) fn add(s: &mut QontoState, n: &NewTransaction) -> Result<(usize, Vec<
             settled_status = Some((emitted, TxStatus::Completed));
         }
     }
-    if let (Some(after), Some((at, TxStatus::Completed))) = (n.reverse_after_seconds, settled_status)
+    if let (Some(after), Some((at, TxStatus::Completed))) =
+        (n.reverse_after_seconds, settled_status)
     {
         plan.push((at + Duration::seconds(after.max(0)), TxStatus::Reversed));
     }
-    let op = n.operation_type.clone().unwrap_or_else(|| "transfer".into());
+    let op = n
+        .operation_type
+        .clone()
+        .unwrap_or_else(|| "transfer".into());
     let i = s.push_tx(TxRec {
         id: String::new(),
         transaction_id: String::new(),
