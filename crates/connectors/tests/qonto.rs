@@ -13,7 +13,7 @@ use encaisse_connectors::qonto::model::{Side, TransactionStatus};
 use encaisse_connectors::qonto::query::{AccountSelector, SortBy, SortField, TransactionQuery};
 use encaisse_connectors::qonto::sync::{LedgerChange, TransactionLedger};
 use encaisse_connectors::qonto::{Credentials, Endpoints, QontoClient};
-use encaisse_sandbox::qonto::{QontoSandboxConfig, RateLimit};
+use encaisse_sandbox::qonto::{NewTransaction, QontoSandboxConfig, RateLimit};
 use qonto_support::{config, key_client, sandbox, seed};
 
 #[tokio::test]
@@ -308,4 +308,135 @@ async fn an_incremental_sync_sees_a_pending_payment_settle_and_counts_it_once() 
     assert_eq!(ledger.booked_cents(), booked_before + 150_000);
     let balance = c.organization().await.unwrap().bank_accounts[0].balance_cents;
     assert_eq!(balance, 2_500_000 + ledger.booked_cents());
+}
+
+#[tokio::test]
+async fn a_transaction_settling_in_the_middle_of_a_sync_shifts_no_other_out_of_it() {
+    let sb = sandbox(seed(0), QontoSandboxConfig::default()).await;
+    let c = key_client(&sb, 10);
+    let account = AccountSelector::BankAccountId(sb.bank_account_ids()[0].clone());
+    let start = sb.now();
+    // The oldest change: a payment announced now, settling in an hour…
+    let pending = sb
+        .add_transaction(&NewTransaction {
+            amount_cents: Some(50_000),
+            counterparty_name: "Studio Nguyen".into(),
+            status: Some("pending".into()),
+            settle_after_seconds: Some(3600),
+            ..NewTransaction::default()
+        })
+        .unwrap();
+    // …then 25 payments, one a minute.
+    for i in 0..25 {
+        sb.advance_clock(chrono::Duration::minutes(1));
+        sb.add_transaction(&NewTransaction {
+            amount_cents: Some(1_000 + i),
+            counterparty_name: format!("Client {i}"),
+            ..NewTransaction::default()
+        })
+        .unwrap();
+    }
+    // Right after the first page, the payment settles and moves to the end of the order:
+    // paging by page number would now skip the row that slid onto page 1.
+    sb.advance_clock_after_requests(1, chrono::Duration::hours(2));
+    let batch = c
+        .sync_transactions(&account, Some(start - chrono::Duration::minutes(5)))
+        .await
+        .unwrap();
+    assert_eq!(batch.transactions.len(), 26, "every row once");
+    let settled = batch
+        .transactions
+        .iter()
+        .find(|t| t.transaction_id == pending["transaction_id"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(
+        settled.status,
+        TransactionStatus::Completed,
+        "its latest state"
+    );
+    assert_eq!(batch.watermark, Some(settled.updated_at));
+}
+
+#[tokio::test]
+async fn the_simulator_answers_json_api_errors_as_documented() {
+    let sb = sandbox(seed(3), QontoSandboxConfig::default()).await;
+    let (login, secret) = sb.api_key();
+    let http = reqwest::Client::new();
+    let get = |path: &str, auth: Option<String>| {
+        let mut rb = http.get(format!("{}{path}", sb.url()));
+        if let Some(a) = auth {
+            rb = rb.header("Authorization", a);
+        }
+        async move {
+            let r = rb.send().await.unwrap();
+            (
+                r.status().as_u16(),
+                r.json::<serde_json::Value>().await.unwrap(),
+            )
+        }
+    };
+    let key = Some(format!("{login}:{secret}"));
+    let cases = [
+        ("/v2/organization", None, 401, None),
+        (
+            "/v2/organization",
+            Some(format!("Basic {secret}")),
+            401,
+            None,
+        ),
+        (
+            "/v2/transactions",
+            key.clone(),
+            422,
+            Some("bank_account_id"),
+        ),
+        (
+            "/v2/transactions?iban=FR7616958000017283940556031&per_page=500",
+            key.clone(),
+            422,
+            Some("per_page"),
+        ),
+        (
+            "/v2/transactions?iban=FR7616958000017283940556031&status[]=settled",
+            key.clone(),
+            422,
+            Some("status[]"),
+        ),
+        (
+            "/v2/transactions?iban=FR7616958000017283940556031&sort_by=amount:asc",
+            key.clone(),
+            422,
+            Some("sort_by"),
+        ),
+        (
+            "/v2/transactions?bank_account_id=nope",
+            key.clone(),
+            404,
+            None,
+        ),
+        ("/v2/nothing-here", key.clone(), 404, None),
+    ];
+    for (path, auth, status, parameter) in cases {
+        let (got, body) = get(path, auth).await;
+        assert_eq!(got, status, "{path}: {body}");
+        let e = &body["errors"][0];
+        assert!(
+            e["code"].is_string() && e["detail"].is_string(),
+            "{path}: {body}"
+        );
+        if let Some(p) = parameter {
+            assert_eq!(e["source"]["parameter"], p, "{path}");
+        }
+    }
+    // The legacy `current_page` is read like `page`.
+    let (status, body) = get(
+        "/v2/transactions?iban=FR7616958000017283940556031&current_page=2&per_page=2",
+        key,
+    )
+    .await;
+    assert_eq!(
+        (status, body["meta"]["current_page"].as_u64()),
+        (200, Some(2))
+    );
+    assert_eq!(body["meta"]["prev_page"].as_u64(), Some(1));
 }

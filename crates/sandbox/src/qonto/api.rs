@@ -226,6 +226,9 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     if let Some(r) = limit(&shared) {
         return r;
     }
+    if let Some(by) = scheduled_advance(&shared) {
+        admin::advance(&shared, by);
+    }
     let (resp, deliveries) = {
         let mut s = shared.lock();
         let principal = match authenticate(&s, &parts.headers) {
@@ -303,6 +306,22 @@ fn limit(shared: &Shared) -> Option<Response> {
     r.headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     Some(r)
+}
+
+/// The clock move scheduled by `advance_clock_after_requests`, when it is due.
+fn scheduled_advance(shared: &Shared) -> Option<chrono::Duration> {
+    let mut l = shared.limits();
+    match l.scheduled_advance.as_mut()? {
+        (0, by) => {
+            let by = *by;
+            l.scheduled_advance = None;
+            Some(by)
+        }
+        (n, _) => {
+            *n -= 1;
+            None
+        }
+    }
 }
 
 fn authenticate(s: &QontoState, headers: &HeaderMap) -> Result<Principal, Response> {

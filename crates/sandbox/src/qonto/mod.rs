@@ -78,6 +78,9 @@ struct Throttle {
 #[derive(Debug)]
 struct Limits {
     throttle: Option<Throttle>,
+    /// After this many more `/v2` requests, move the clock by this much before serving the
+    /// next one (to change data in the middle of a client's paging).
+    scheduled_advance: Option<(u64, chrono::Duration)>,
     window_start: Instant,
     window_count: u32,
 }
@@ -124,6 +127,7 @@ impl QontoSandbox {
             state: Mutex::new(QontoState::new(&seed)),
             limits: Mutex::new(Limits {
                 throttle: None,
+                scheduled_advance: None,
                 window_start: Instant::now(),
                 window_count: 0,
             }),
@@ -198,6 +202,12 @@ impl QontoSandbox {
             remaining: count,
             retry_after_secs,
         });
+    }
+
+    /// After `after` more `/v2` requests, moves the clock by `by` before serving the next one,
+    /// as if time passed in the middle of a client's paging.
+    pub fn advance_clock_after_requests(&self, after: u64, by: chrono::Duration) {
+        self.shared.limits().scheduled_advance = Some((after, by));
     }
 
     /// Requests served so far (all paths).
