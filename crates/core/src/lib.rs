@@ -16,6 +16,7 @@
 
 pub mod approval;
 pub mod billing;
+pub mod dunning;
 pub mod identifiers;
 pub mod invoice;
 pub mod language;
