@@ -23,8 +23,10 @@
 #[macro_use]
 mod db;
 
+pub mod alerts;
 pub mod approvals;
 pub mod audit;
+pub mod bank;
 pub mod auth;
 pub mod billing_terms;
 pub mod clients;
@@ -36,6 +38,7 @@ pub mod organizations;
 pub mod payments;
 pub mod projects;
 pub mod queue;
+pub mod reconciliation;
 pub mod reporting;
 pub mod sequences;
 pub mod testing;

@@ -222,6 +222,7 @@ pub async fn worker(cli: &Cli, a: &WorkerArgs) -> Result<()> {
     let app = super::open(cli).await?;
     let id = format!("worker-{}", std::process::id());
     if a.once {
+        app.schedule_daily_alerts(app.now()).await?;
         let r = app.run_due_jobs(&id, app.now()).await?;
         println!("{} job(s) done, {} failed", r.completed, r.failed);
         for o in &r.outcomes {
