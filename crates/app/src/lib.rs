@@ -20,6 +20,7 @@ pub mod clockify_sync;
 pub mod config;
 pub mod dashboard;
 pub mod demo;
+pub mod demo_bank;
 pub mod demo_clockify;
 mod directory;
 pub mod draft_edits;
