@@ -38,10 +38,16 @@ impl App {
         actor.require(Permission::Read, "compute alerts")?;
         let org = actor.organization_id;
         let now = self.now();
-        let mut run = AlertRun { as_of: Some(today), ..AlertRun::default() };
+        let mut run = AlertRun {
+            as_of: Some(today),
+            ..AlertRun::default()
+        };
         let mut tx = self.store.write().await?;
         for inv in tx.open_receivables(org).await? {
-            let owed = inv.gross.checked_sub(&inv.paid).map_err(|e| AppError::Conflict(e.to_string()))?;
+            let owed = inv
+                .gross
+                .checked_sub(&inv.paid)
+                .map_err(|e| AppError::Conflict(e.to_string()))?;
             let late = (today - inv.due_date).num_days();
             for step in OVERDUE_STEPS.into_iter().filter(|s| late >= *s) {
                 let message = format!(
@@ -128,10 +134,21 @@ impl App {
     }
 
     /// Alerts, newest first; unresolved only unless `include_resolved`.
-    pub async fn alerts(&self, actor: &Actor, include_resolved: bool, limit: i64) -> Result<Vec<AlertRecord>> {
+    pub async fn alerts(
+        &self,
+        actor: &Actor,
+        include_resolved: bool,
+        limit: i64,
+    ) -> Result<Vec<AlertRecord>> {
         actor.require(Permission::Read, "read alerts")?;
         let mut tx = self.store.read().await?;
-        let rows = tx.alerts(actor.organization_id, include_resolved, limit.clamp(1, 10_000)).await?;
+        let rows = tx
+            .alerts(
+                actor.organization_id,
+                include_resolved,
+                limit.clamp(1, 10_000),
+            )
+            .await?;
         tx.commit().await?;
         Ok(rows)
     }
@@ -165,7 +182,11 @@ impl App {
     }
 
     /// The job's body.
-    pub(crate) async fn run_alerts_job(&self, organization_id: Uuid, as_of: NaiveDate) -> Result<String> {
+    pub(crate) async fn run_alerts_job(
+        &self,
+        organization_id: Uuid,
+        as_of: NaiveDate,
+    ) -> Result<String> {
         let actor = Actor::system(organization_id, "alerts");
         let run = self.compute_alerts(&actor, as_of).await?;
         Ok(format!(

@@ -237,7 +237,15 @@ impl App {
         actor.require(Permission::RecordPayments, "import bank transactions")?;
         let mut tx = self.store.write().await?;
         let report = self
-            .ingest_in(&mut tx, actor, account, source, transactions, balances, progress)
+            .ingest_in(
+                &mut tx,
+                actor,
+                account,
+                source,
+                transactions,
+                balances,
+                progress,
+            )
             .await?;
         tx.commit().await?;
         Ok(report)
@@ -356,11 +364,12 @@ impl App {
             }
         };
         let Some(id) = existing else {
-            let reconciliation = if t.status.counts() && !t.amount.is_negative() && !t.amount.is_zero() {
-                "unmatched"
-            } else {
-                "ignored"
-            };
+            let reconciliation =
+                if t.status.counts() && !t.amount.is_negative() && !t.amount.is_zero() {
+                    "unmatched"
+                } else {
+                    "ignored"
+                };
             tx.insert_bank_transaction(
                 &NewBankTransaction {
                     organization_id: org,
@@ -427,12 +436,7 @@ impl App {
     ) -> Result<Option<Uuid>> {
         let mine = family(label);
         let candidates = tx
-            .bank_transactions_with_fingerprint(
-                org,
-                acc.id,
-                t.booking_date,
-                &t.amount,
-            )
+            .bank_transactions_with_fingerprint(org, acc.id, t.booking_date, &t.amount)
             .await?;
         let fitting: Vec<Uuid> = candidates
             .into_iter()
@@ -509,16 +513,19 @@ impl App {
                 .iter()
                 .map(IncomingTransaction::from_statement)
                 .collect();
-            let balances: Vec<StatedBalance> = [("opening", st.opening_balance), ("closing", st.closing_balance)]
-                .into_iter()
-                .filter_map(|(kind, b)| {
-                    b.map(|b| StatedBalance {
-                        kind: kind.to_owned(),
-                        date: b.date,
-                        amount: b.amount,
-                    })
+            let balances: Vec<StatedBalance> = [
+                ("opening", st.opening_balance),
+                ("closing", st.closing_balance),
+            ]
+            .into_iter()
+            .filter_map(|(kind, b)| {
+                b.map(|b| StatedBalance {
+                    kind: kind.to_owned(),
+                    date: b.date,
+                    amount: b.amount,
                 })
-                .collect();
+            })
+            .collect();
             let source = BankSource::File {
                 format: st.format.name().to_owned(),
                 name: file_name.to_owned(),

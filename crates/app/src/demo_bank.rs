@@ -27,7 +27,12 @@ pub struct DemoBank {
 
 /// A valid French IBAN for a demo payer (`n` makes it distinct).
 fn payer_iban(n: u64) -> String {
-    let bban = format!("30004{:05}{:011}{:02}", 100 + n % 900, 7_000_000 + n, n % 97);
+    let bban = format!(
+        "30004{:05}{:011}{:02}",
+        100 + n % 900,
+        7_000_000 + n,
+        n % 97
+    );
     let digits: String = format!("{bban}FR00")
         .chars()
         .map(|c| match c.to_digit(36) {
@@ -93,7 +98,10 @@ impl App {
                 continue;
             }
             used[i] = true;
-            let owed = inv.gross.checked_sub(&inv.paid).map_err(|e| AppError::Conflict(e.to_string()))?;
+            let owed = inv
+                .gross
+                .checked_sub(&inv.paid)
+                .map_err(|e| AppError::Conflict(e.to_string()))?;
             let paid_on = (inv.issue_date + Duration::days(20 + (i as i64 * 7) % 35)).min(today);
             let payer = inv.client_name.to_uppercase();
             let client_iban = payer_iban(inv.client_id.as_u128() as u64 % 10_000);
@@ -116,12 +124,18 @@ impl App {
                     .text(&format!("FACT {}", with_typo(&inv.number))),
                 // Two invoices of one client in one transfer.
                 3 => {
-                    let other = (i + 1..open.len()).find(|&j| !used[j] && open[j].client_id == inv.client_id);
+                    let other = (i + 1..open.len())
+                        .find(|&j| !used[j] && open[j].client_id == inv.client_id);
                     match other {
                         Some(j) => {
                             used[j] = true;
-                            let second = open[j].gross.checked_sub(&open[j].paid).map_err(|e| AppError::Conflict(e.to_string()))?;
-                            let total = owed.checked_add(&second).map_err(|e| AppError::Conflict(e.to_string()))?;
+                            let second = open[j]
+                                .gross
+                                .checked_sub(&open[j].paid)
+                                .map_err(|e| AppError::Conflict(e.to_string()))?;
+                            let total = owed
+                                .checked_add(&second)
+                                .map_err(|e| AppError::Conflict(e.to_string()))?;
                             CamtEntry::credit(&reference(), paid_on, total)
                                 .from(&payer, Some(&client_iban))
                                 .text(&format!("Factures {} et {}", inv.number, open[j].number))
@@ -133,7 +147,10 @@ impl App {
                 }
                 // An instalment.
                 4 => {
-                    let part = Money::new((owed.amount() * Decimal::new(4, 1)).round_dp(2), owed.currency());
+                    let part = Money::new(
+                        (owed.amount() * Decimal::new(4, 1)).round_dp(2),
+                        owed.currency(),
+                    );
                     CamtEntry::credit(&reference(), paid_on, part)
                         .from(&payer, Some(&client_iban))
                         .text(&format!("Acompte 1/2 facture {}", inv.number))
@@ -144,7 +161,13 @@ impl App {
                     .text(&format!("INV {} FRAIS DEDUITS", inv.number)),
                 // The parent company pays for its subsidiary.
                 7 => CamtEntry::credit(&reference(), paid_on, owed)
-                    .from(&format!("GROUPE {} HOLDING", payer.split_whitespace().next().unwrap_or("DEMO")), Some(&payer_iban(9_999)))
+                    .from(
+                        &format!(
+                            "GROUPE {} HOLDING",
+                            payer.split_whitespace().next().unwrap_or("DEMO")
+                        ),
+                        Some(&payer_iban(9_999)),
+                    )
                     .on_behalf_of(&inv.client_name)
                     .text(&format!("Pour compte de filiale {}", inv.number)),
                 // Only the amount and a private person's name: waits for review.
@@ -160,9 +183,21 @@ impl App {
         let eur = |minor: i64| Money::from_minor(minor, org.currency);
         for month in 0..3i64 {
             let first = quarter_start + Duration::days(month * 30);
-            entries.push(CamtEntry::debit(&reference(), first + Duration::days(1), eur(2_450_00)).from("SCI DES TANNEURS", None).text("Loyer bureaux"));
-            entries.push(CamtEntry::debit(&reference(), first + Duration::days(27), eur(18_730_00)).from("SALAIRES", None).text("Virement salaires"));
-            entries.push(CamtEntry::debit(&reference(), first + Duration::days(15), eur(6_212_00)).from("URSSAF ILE DE FRANCE", None).text("Cotisations sociales"));
+            entries.push(
+                CamtEntry::debit(&reference(), first + Duration::days(1), eur(2_450_00))
+                    .from("SCI DES TANNEURS", None)
+                    .text("Loyer bureaux"),
+            );
+            entries.push(
+                CamtEntry::debit(&reference(), first + Duration::days(27), eur(18_730_00))
+                    .from("SALAIRES", None)
+                    .text("Virement salaires"),
+            );
+            entries.push(
+                CamtEntry::debit(&reference(), first + Duration::days(15), eur(6_212_00))
+                    .from("URSSAF ILE DE FRANCE", None)
+                    .text("Cotisations sociales"),
+            );
             entries.push(
                 CamtEntry::debit(&reference(), first + Duration::days(28), eur(12_90))
                     .code("ACMT", "MDOP", "CHRG")
@@ -170,10 +205,14 @@ impl App {
             );
         }
         entries.push(
-            CamtEntry::credit(&reference(), quarter_start + Duration::days(40), eur(1_260_00))
-                .from("OVH SAS", None)
-                .code("PMNT", "RRCT", "RRTN")
-                .text("Retour virement fournisseur"),
+            CamtEntry::credit(
+                &reference(),
+                quarter_start + Duration::days(40),
+                eur(1_260_00),
+            )
+            .from("OVH SAS", None)
+            .code("PMNT", "RRCT", "RRTN")
+            .text("Retour virement fournisseur"),
         );
         entries.push(
             CamtEntry::credit(&reference(), quarter_start + Duration::days(89), eur(38_12))
@@ -181,9 +220,13 @@ impl App {
                 .text("Interets crediteurs trimestre"),
         );
         entries.push(
-            CamtEntry::credit(&reference(), quarter_start + Duration::days(55), eur(312_40))
-                .from("AXA FRANCE IARD", None)
-                .text("Remboursement sinistre 2026-118"),
+            CamtEntry::credit(
+                &reference(),
+                quarter_start + Duration::days(55),
+                eur(312_40),
+            )
+            .from("AXA FRANCE IARD", None)
+            .text("Remboursement sinistre 2026-118"),
         );
         entries.retain(|e| e.booking_date <= today);
         entries.sort_by_key(|e| e.booking_date);
@@ -195,7 +238,13 @@ impl App {
             &entries,
         );
         let imported = self
-            .import_bank_file(&actor, "demo-quarter.camt053.xml", xml.as_bytes(), None, &|_| {})
+            .import_bank_file(
+                &actor,
+                "demo-quarter.camt053.xml",
+                xml.as_bytes(),
+                None,
+                &|_| {},
+            )
             .await?;
         let run = self.reconcile(&actor, false).await?;
         Ok(DemoBank {
@@ -216,7 +265,10 @@ mod tests {
     fn payer_ibans_are_valid() {
         for n in [0, 1, 42, 4_242, 9_999] {
             let iban = payer_iban(n);
-            assert!(encaisse_core::identifiers::Iban::parse(&iban).is_ok(), "{iban}");
+            assert!(
+                encaisse_core::identifiers::Iban::parse(&iban).is_ok(),
+                "{iban}"
+            );
         }
     }
 

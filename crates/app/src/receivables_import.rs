@@ -15,7 +15,9 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 use encaisse_core::identifiers::Iban;
-use encaisse_core::invoice::{DocumentKind, Invoice, InvoiceEvent, InvoiceLine, InvoiceStatus, UnitCode, transition};
+use encaisse_core::invoice::{
+    DocumentKind, Invoice, InvoiceEvent, InvoiceLine, InvoiceStatus, UnitCode, transition,
+};
 use encaisse_core::party::{Address, Client, LegalIds, PaymentTerms};
 use encaisse_core::reference::{CreditorReference, PaymentReference, QrReference};
 use encaisse_core::role::Permission;
@@ -70,26 +72,38 @@ struct Receivable {
 }
 
 fn amount(text: &str, currency: Currency) -> std::result::Result<Money, String> {
-    let d = Decimal::from_str(text)
-        .map_err(|_| format!("`{text}` is not an amount: write it with a dot and no thousands separator (1234.50)"))?;
+    let d = Decimal::from_str(text).map_err(|_| {
+        format!(
+            "`{text}` is not an amount: write it with a dot and no thousands separator (1234.50)"
+        )
+    })?;
     if d.scale() > currency.minor_digits() {
-        return Err(format!("`{text}` has more decimals than {currency} allows ({})", currency.minor_digits()));
+        return Err(format!(
+            "`{text}` has more decimals than {currency} allows ({})",
+            currency.minor_digits()
+        ));
     }
     if d.is_sign_negative() {
-        return Err(format!("`{text}` is negative: import credit notes in the other tool's way, not here"));
+        return Err(format!(
+            "`{text}` is negative: import credit notes in the other tool's way, not here"
+        ));
     }
     Ok(Money::new(d, currency))
 }
 
 fn date(text: &str) -> std::result::Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| format!("`{text}` is not an ISO date: write 2026-03-31"))
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not an ISO date: write 2026-03-31"))
 }
 
 /// Reads and checks the whole file; every error names the line and the column.
 fn parse_file(file: &str, bytes: &[u8]) -> Result<Vec<Receivable>> {
     let text = String::from_utf8_lossy(bytes);
     let text = text.trim_start_matches('\u{feff}');
-    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
     let headers = reader
         .headers()
         .map_err(|e| AppError::invalid(file, format!("line 1: cannot read the header: {e}")))?
@@ -123,16 +137,27 @@ fn parse_file(file: &str, bytes: &[u8]) -> Result<Vec<Receivable>> {
             }
         };
         let line = record.position().map_or(0, |p| p.line());
-        let get = |name: &str| index.get(name).and_then(|&i| record.get(i)).unwrap_or("").to_owned();
+        let get = |name: &str| {
+            index
+                .get(name)
+                .and_then(|&i| record.get(i))
+                .unwrap_or("")
+                .to_owned()
+        };
         if record.iter().all(str::is_empty) {
             continue;
         }
-        let mut err = |column: &str, message: String| errors.push(format!("line {line}, column {column}: {message}"));
+        let mut err = |column: &str, message: String| {
+            errors.push(format!("line {line}, column {column}: {message}"))
+        };
         let number = get("number");
         if number.is_empty() {
             err("number", "is empty: every invoice needs its number".into());
         } else if let Some(first) = numbers.insert(number.clone(), line) {
-            err("number", format!("`{number}` appears twice (also line {first})"));
+            err(
+                "number",
+                format!("`{number}` appears twice (also line {first})"),
+            );
         }
         let client_name = get("client_name");
         if client_name.is_empty() {
@@ -146,7 +171,10 @@ fn parse_file(file: &str, bytes: &[u8]) -> Result<Vec<Receivable>> {
             match Iban::parse(&compact) {
                 Ok(i) => Some(i.as_str().to_owned()),
                 Err(e) => {
-                    err("client_iban", format!("`{iban_text}`: {e}; leave it empty if unknown"));
+                    err(
+                        "client_iban",
+                        format!("`{iban_text}`: {e}; leave it empty if unknown"),
+                    );
                     None
                 }
             }
@@ -154,11 +182,16 @@ fn parse_file(file: &str, bytes: &[u8]) -> Result<Vec<Receivable>> {
         let currency = match Currency::parse(&get("currency")) {
             Ok(c) => Some(c),
             Err(e) => {
-                err("currency", format!("{e}; use an ISO 4217 code such as EUR or CHF"));
+                err(
+                    "currency",
+                    format!("{e}; use an ISO 4217 code such as EUR or CHF"),
+                );
                 None
             }
         };
-        let issue = date(&get("issue_date")).map_err(|m| err("issue_date", m)).ok();
+        let issue = date(&get("issue_date"))
+            .map_err(|m| err("issue_date", m))
+            .ok();
         let due = date(&get("due_date")).map_err(|m| err("due_date", m)).ok();
         if let (Some(i), Some(d)) = (issue, due)
             && d < i
@@ -168,7 +201,10 @@ fn parse_file(file: &str, bytes: &[u8]) -> Result<Vec<Receivable>> {
         let Some(currency) = currency else { continue };
         let gross = match amount(&get("gross_amount"), currency) {
             Ok(g) if g.is_zero() => {
-                err("gross_amount", "is zero: nothing is owed on this invoice".into());
+                err(
+                    "gross_amount",
+                    "is zero: nothing is owed on this invoice".into(),
+                );
                 None
             }
             Ok(g) => Some(g),
@@ -181,30 +217,43 @@ fn parse_file(file: &str, bytes: &[u8]) -> Result<Vec<Receivable>> {
         let paid = if paid_text.is_empty() {
             Some(Money::zero(currency))
         } else {
-            amount(&paid_text, currency).map_err(|m| err("paid_amount", m)).ok()
+            amount(&paid_text, currency)
+                .map_err(|m| err("paid_amount", m))
+                .ok()
         };
         if let (Some(g), Some(p)) = (gross, paid)
             && p.amount() > g.amount()
         {
-            err("paid_amount", format!("{p} is more than the gross amount {g}"));
+            err(
+                "paid_amount",
+                format!("{p} is more than the gross amount {g}"),
+            );
         }
         let reference_text = get("payment_reference");
         let reference = if reference_text.is_empty() {
             None
         } else {
-            let compact: String = reference_text.chars().filter(|c| !c.is_whitespace()).collect();
+            let compact: String = reference_text
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
             QrReference::parse(&compact)
                 .map(PaymentReference::Qr)
                 .or_else(|_| CreditorReference::parse(&compact).map(PaymentReference::Creditor))
                 .ok()
         };
-        if let (Some(gross), Some(paid), Some(issue_date), Some(due_date)) = (gross, paid, issue, due)
+        if let (Some(gross), Some(paid), Some(issue_date), Some(due_date)) =
+            (gross, paid, issue, due)
             && !number.is_empty()
             && !client_name.is_empty()
         {
             out.push(Receivable {
                 line,
-                free_reference: if reference.is_none() && !reference_text.is_empty() { Some(reference_text) } else { None },
+                free_reference: if reference.is_none() && !reference_text.is_empty() {
+                    Some(reference_text)
+                } else {
+                    None
+                },
                 number,
                 client_name,
                 client_iban,
@@ -219,10 +268,17 @@ fn parse_file(file: &str, bytes: &[u8]) -> Result<Vec<Receivable>> {
     if !errors.is_empty() {
         let shown: Vec<String> = errors.iter().take(20).cloned().collect();
         let more = errors.len().saturating_sub(shown.len());
-        let tail = if more > 0 { format!(" (and {more} more)") } else { String::new() };
+        let tail = if more > 0 {
+            format!(" (and {more} more)")
+        } else {
+            String::new()
+        };
         return Err(AppError::invalid(
             file,
-            format!("{}{tail}; nothing was imported: fix the file and import it again", shown.join("; ")),
+            format!(
+                "{}{tail}; nothing was imported: fix the file and import it again",
+                shown.join("; ")
+            ),
         ));
     }
     Ok(out)
@@ -230,14 +286,22 @@ fn parse_file(file: &str, bytes: &[u8]) -> Result<Vec<Receivable>> {
 
 impl App {
     /// Imports open receivables from a CSV file (see the module docs).
-    pub async fn import_receivables(&self, actor: &Actor, file_name: &str, bytes: &[u8]) -> Result<ReceivablesImport> {
+    pub async fn import_receivables(
+        &self,
+        actor: &Actor,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<ReceivablesImport> {
         actor.require(Permission::RecordPayments, "import receivables")?;
         let rows = parse_file(file_name, bytes)?;
         let org_id = actor.organization_id;
         let now = self.now();
         let mut tx = self.store.write().await?;
         let org = tx.organization(org_id).await?;
-        let mut report = ReceivablesImport { rows: rows.len(), ..ReceivablesImport::default() };
+        let mut report = ReceivablesImport {
+            rows: rows.len(),
+            ..ReceivablesImport::default()
+        };
         let mut clients: HashMap<String, Uuid> = HashMap::new();
         let known_ibans: BTreeSet<String> = tx
             .reconciliation_facts(org_id)
@@ -248,7 +312,11 @@ impl App {
             .collect();
         for r in &rows {
             let external_ref = format!("import:{}", r.number);
-            if tx.invoice_id_by_external_ref(org_id, &external_ref).await?.is_some() {
+            if tx
+                .invoice_id_by_external_ref(org_id, &external_ref)
+                .await?
+                .is_some()
+            {
                 report.unchanged += 1;
                 continue;
             }
@@ -283,10 +351,14 @@ impl App {
                                 email: None,
                                 language: org.language,
                                 currency: r.gross.currency(),
-                                terms: PaymentTerms { days: org.terms.days },
+                                terms: PaymentTerms {
+                                    days: org.terms.days,
+                                },
                                 requires_purchase_order: false,
                             };
-                            let id = tx.insert_client(&client, Some(&format!("import-client:{key}")), now).await?;
+                            let id = tx
+                                .insert_client(&client, Some(&format!("import-client:{key}")), now)
+                                .await?;
                             tx.append_audit(NewAuditEvent {
                                 organization_id: org_id,
                                 actor: &actor.label,
@@ -294,7 +366,9 @@ impl App {
                                 entity_type: "client",
                                 entity_id: &id.to_string(),
                                 before: None,
-                                after: Some(serde_json::json!({ "name": client.name, "file": file_name })),
+                                after: Some(
+                                    serde_json::json!({ "name": client.name, "file": file_name }),
+                                ),
                                 at: now,
                             })
                             .await?;
@@ -311,7 +385,11 @@ impl App {
             {
                 tx.insert_reconciliation_fact(
                     org_id,
-                    &FactRecord { kind: "iban_of".into(), subject: iban.clone(), client_id },
+                    &FactRecord {
+                        kind: "iban_of".into(),
+                        subject: iban.clone(),
+                        client_id,
+                    },
                     &actor.label,
                     now,
                 )
@@ -320,10 +398,15 @@ impl App {
             let currency = r.gross.currency();
             let mut status = InvoiceStatus::Issued;
             if !r.paid.is_zero() {
-                let event = if r.paid == r.gross { InvoiceEvent::FullPayment } else { InvoiceEvent::PartialPayment };
+                let event = if r.paid == r.gross {
+                    InvoiceEvent::FullPayment
+                } else {
+                    InvoiceEvent::PartialPayment
+                };
                 status = transition(status, event)?;
             }
-            let vat = VatRate::parse("O", Decimal::ZERO).map_err(|e| AppError::Conflict(e.to_string()))?;
+            let vat = VatRate::parse("O", Decimal::ZERO)
+                .map_err(|e| AppError::Conflict(e.to_string()))?;
             let inv = Invoice {
                 id: Uuid::now_v7(),
                 organization_id: org_id,
@@ -338,7 +421,10 @@ impl App {
                 service_period: None,
                 buyer_reference: None,
                 purchase_order: None,
-                notes: r.free_reference.as_ref().map(|f| format!("Payment reference in the other tool: {f}")),
+                notes: r
+                    .free_reference
+                    .as_ref()
+                    .map(|f| format!("Payment reference in the other tool: {f}")),
                 lines: vec![InvoiceLine {
                     description: format!("Receivable {} imported from {file_name}", r.number),
                     quantity: Decimal::ONE,
@@ -352,8 +438,13 @@ impl App {
                 payment_reference: r.reference.clone(),
                 paid: r.paid,
             };
-            let totals = inv.totals().map_err(|e| AppError::invalid(file_name, format!("line {}: {e}", r.line)))?;
-            if !tx.insert_invoice(&inv, &totals, Some(&external_ref), now).await? {
+            let totals = inv
+                .totals()
+                .map_err(|e| AppError::invalid(file_name, format!("line {}: {e}", r.line)))?;
+            if !tx
+                .insert_invoice(&inv, &totals, Some(&external_ref), now)
+                .await?
+            {
                 report.unchanged += 1;
                 continue;
             }

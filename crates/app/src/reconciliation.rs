@@ -84,7 +84,10 @@ pub(crate) fn engine_txn(r: &BankTransactionRecord) -> Txn {
         status,
         is_reversal: r.is_reversal,
         counterparty_name: r.counterparty_name.clone(),
-        counterparty_iban: r.counterparty_iban.as_deref().and_then(|i| Iban::parse(i).ok()),
+        counterparty_iban: r
+            .counterparty_iban
+            .as_deref()
+            .and_then(|i| Iban::parse(i).ok()),
         counterparty_account: r.counterparty_account.clone(),
         ultimate_counterparty_name: r.ultimate_counterparty_name.clone(),
         remittance_unstructured: r.remittance.clone(),
@@ -98,9 +101,14 @@ pub(crate) fn engine_txn(r: &BankTransactionRecord) -> Txn {
 }
 
 fn open_invoice(r: &OpenReceivable) -> Result<OpenInvoice> {
-    let payment_reference = match (r.payment_reference_kind.as_deref(), r.payment_reference.as_deref()) {
+    let payment_reference = match (
+        r.payment_reference_kind.as_deref(),
+        r.payment_reference.as_deref(),
+    ) {
         (Some("qr"), Some(v)) => QrReference::parse(v).ok().map(PaymentReference::Qr),
-        (Some("creditor"), Some(v)) => CreditorReference::parse(v).ok().map(PaymentReference::Creditor),
+        (Some("creditor"), Some(v)) => CreditorReference::parse(v)
+            .ok()
+            .map(PaymentReference::Creditor),
         _ => None,
     };
     Ok(OpenInvoice {
@@ -112,7 +120,10 @@ fn open_invoice(r: &OpenReceivable) -> Result<OpenInvoice> {
         due_date: r.due_date,
         currency: r.gross.currency(),
         gross: r.gross,
-        outstanding: r.gross.checked_sub(&r.paid).map_err(|e| AppError::Conflict(e.to_string()))?,
+        outstanding: r
+            .gross
+            .checked_sub(&r.paid)
+            .map_err(|e| AppError::Conflict(e.to_string()))?,
         payment_reference,
     })
 }
@@ -130,7 +141,14 @@ fn review_text(reason: &ReviewReason) -> String {
     }
 }
 
-fn row(txn: &Txn, invoice: &str, amount: String, method: &str, confidence: String, status: &str) -> ReportRow {
+fn row(
+    txn: &Txn,
+    invoice: &str,
+    amount: String,
+    method: &str,
+    confidence: String,
+    status: &str,
+) -> ReportRow {
     ReportRow {
         bank_reference: txn.bank_reference.clone(),
         invoice_number: invoice.to_owned(),
@@ -195,11 +213,19 @@ impl App {
             }
         }
         tx.commit().await?;
-        let knowledge = Knowledge::from_facts(facts.iter().filter_map(crate::reconciliation_review::fact_of));
-        let invoices = receivables.iter().map(open_invoice).collect::<Result<Vec<_>>>()?;
+        let knowledge = Knowledge::from_facts(
+            facts
+                .iter()
+                .filter_map(crate::reconciliation_review::fact_of),
+        );
+        let invoices = receivables
+            .iter()
+            .map(open_invoice)
+            .collect::<Result<Vec<_>>>()?;
         let batch: Vec<Txn> = records.iter().map(engine_txn).collect();
         let policy = self.reconciliation_policy();
-        let decisions = encaisse_bank::reconcile::reconcile(&batch, &invoices, &knowledge, &policy, today);
+        let decisions =
+            encaisse_bank::reconcile::reconcile(&batch, &invoices, &knowledge, &policy, today);
         let mut run = ReconcileRun {
             dry_run,
             transactions: records.len(),
@@ -208,7 +234,8 @@ impl App {
         };
         for ((record, txn), (_, decision)) in records.iter().zip(&batch).zip(decisions) {
             let refused = rejected.get(&record.id);
-            let was_refused = |m: &Match| refused.is_some_and(|sets| sets.contains(&invoice_set(m)));
+            let was_refused =
+                |m: &Match| refused.is_some_and(|sets| sets.contains(&invoice_set(m)));
             let decision = match decision {
                 Decision::Auto(m) if was_refused(&m) => Decision::Suggest {
                     candidates: Vec::new(),
@@ -233,7 +260,13 @@ impl App {
                     } else {
                         // The invoices moved since they were read: leave it for review.
                         if !dry_run {
-                            self.store_suggestions(actor, record, std::slice::from_ref(&m), "the invoice changed while reconciling").await?;
+                            self.store_suggestions(
+                                actor,
+                                record,
+                                std::slice::from_ref(&m),
+                                "the invoice changed while reconciling",
+                            )
+                            .await?;
                         }
                         run.suggested += 1;
                         run.rows.extend(match_rows(txn, &m, "suggested"));
@@ -241,7 +274,8 @@ impl App {
                 }
                 Decision::Suggest { candidates, reason } if !candidates.is_empty() => {
                     if !dry_run {
-                        self.store_suggestions(actor, record, &candidates, &review_text(&reason)).await?;
+                        self.store_suggestions(actor, record, &candidates, &review_text(&reason))
+                            .await?;
                     }
                     run.suggested += 1;
                     for m in &candidates {
@@ -256,31 +290,57 @@ impl App {
                         self.set_reconciliation(actor, record, "ignored").await?;
                     }
                     run.unmatched += 1;
-                    run.rows.push(row(txn, "", txn.amount.to_decimal_string(), "", String::new(), "unmatched"));
+                    run.rows.push(row(
+                        txn,
+                        "",
+                        txn.amount.to_decimal_string(),
+                        "",
+                        String::new(),
+                        "unmatched",
+                    ));
                 }
                 Decision::Suggest { .. } | Decision::Unmatched(_) => {
                     if !dry_run && record.reconciliation != "unmatched" {
                         self.set_reconciliation(actor, record, "unmatched").await?;
                     }
                     run.unmatched += 1;
-                    run.rows.push(row(txn, "", txn.amount.to_decimal_string(), "", String::new(), "unmatched"));
+                    run.rows.push(row(
+                        txn,
+                        "",
+                        txn.amount.to_decimal_string(),
+                        "",
+                        String::new(),
+                        "unmatched",
+                    ));
                 }
             }
         }
         Ok(run)
     }
 
-    async fn set_reconciliation(&self, actor: &Actor, record: &BankTransactionRecord, state: &str) -> Result<()> {
+    async fn set_reconciliation(
+        &self,
+        actor: &Actor,
+        record: &BankTransactionRecord,
+        state: &str,
+    ) -> Result<()> {
         let mut tx = self.store.write().await?;
-        tx.delete_suggestions_of_transaction(actor.organization_id, record.id).await?;
-        tx.set_bank_transaction_reconciliation(actor.organization_id, record.id, state, self.now()).await?;
+        tx.delete_suggestions_of_transaction(actor.organization_id, record.id)
+            .await?;
+        tx.set_bank_transaction_reconciliation(actor.organization_id, record.id, state, self.now())
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Applies an automatic match in one transaction; `false` when an invoice no longer owes
     /// what the match settles (nothing is written then).
-    async fn apply_auto(&self, actor: &Actor, record: &BankTransactionRecord, m: &Match) -> Result<bool> {
+    async fn apply_auto(
+        &self,
+        actor: &Actor,
+        record: &BankTransactionRecord,
+        m: &Match,
+    ) -> Result<bool> {
         let planned: Vec<Planned> = m
             .allocations
             .iter()
@@ -292,14 +352,25 @@ impl App {
             })
             .collect();
         let mut tx = self.store.write().await?;
-        let current = tx.bank_transaction(actor.organization_id, record.id).await?;
+        let current = tx
+            .bank_transaction(actor.organization_id, record.id)
+            .await?;
         if current.reconciliation == "matched" {
             return Ok(false);
         }
         let explanation = m.explanation();
         let confidence = format!("{:.2}", m.confidence);
         match self
-            .apply_match_in(&mut tx, actor, &current, Uuid::now_v7(), &planned, m.method.as_str(), &confidence, &explanation)
+            .apply_match_in(
+                &mut tx,
+                actor,
+                &current,
+                Uuid::now_v7(),
+                &planned,
+                m.method.as_str(),
+                &confidence,
+                &explanation,
+            )
             .await
         {
             Ok(()) => {
@@ -358,7 +429,8 @@ impl App {
                 "invoices": m.allocations.iter().map(|a| a.invoice_number.clone()).collect::<Vec<_>>(),
             }));
         }
-        tx.set_bank_transaction_reconciliation(org, record.id, "suggested", now).await?;
+        tx.set_bank_transaction_reconciliation(org, record.id, "suggested", now)
+            .await?;
         tx.append_audit(NewAuditEvent {
             organization_id: org,
             actor: &actor.label,
@@ -406,7 +478,10 @@ impl App {
                     inv.status
                 )));
             }
-            let total = p.amount.checked_add(&p.fee).map_err(|e| AppError::Conflict(e.to_string()))?;
+            let total = p
+                .amount
+                .checked_add(&p.fee)
+                .map_err(|e| AppError::Conflict(e.to_string()))?;
             let outstanding = inv.outstanding()?;
             if total.amount() > outstanding.amount() {
                 return Err(AppError::Conflict(format!(
@@ -414,8 +489,14 @@ impl App {
                 )));
             }
             let (paid_before, status_before) = (inv.paid, inv.status);
-            let paid = inv.paid.checked_add(&total).map_err(|e| AppError::Conflict(e.to_string()))?;
-            let gross = inv.totals().map_err(|e| AppError::Conflict(e.to_string()))?.tax_inclusive;
+            let paid = inv
+                .paid
+                .checked_add(&total)
+                .map_err(|e| AppError::Conflict(e.to_string()))?;
+            let gross = inv
+                .totals()
+                .map_err(|e| AppError::Conflict(e.to_string()))?
+                .tax_inclusive;
             let event = if paid.amount() == gross.amount() {
                 InvoiceEvent::FullPayment
             } else {
@@ -423,11 +504,19 @@ impl App {
             };
             inv.status = transition(inv.status, event)?;
             inv.paid = paid;
-            tx.set_invoice_paid(org, inv.id, &inv.paid, inv.status, now).await?;
+            tx.set_invoice_paid(org, inv.id, &inv.paid, inv.status, now)
+                .await?;
             let allocation_id = match p.row {
                 Some(row) => {
-                    tx.mark_allocation_applied(org, row, &paid_before, status_before.as_str(), &actor.label, now)
-                        .await?;
+                    tx.mark_allocation_applied(
+                        org,
+                        row,
+                        &paid_before,
+                        status_before.as_str(),
+                        &actor.label,
+                        now,
+                    )
+                    .await?;
                     row
                 }
                 None => {
@@ -505,15 +594,21 @@ impl App {
                 at: now,
             })
             .await?;
-            cash = cash.checked_add(&p.amount).map_err(|e| AppError::Conflict(e.to_string()))?;
+            cash = cash
+                .checked_add(&p.amount)
+                .map_err(|e| AppError::Conflict(e.to_string()))?;
             first_client.get_or_insert(inv.client_id);
             applied.push(serde_json::json!({ "invoice": number, "amount": p.amount.to_decimal_string(), "fee": p.fee.to_decimal_string() }));
         }
-        let surplus = record.amount.checked_sub(&cash).map_err(|e| AppError::Conflict(e.to_string()))?;
+        let surplus = record
+            .amount
+            .checked_sub(&cash)
+            .map_err(|e| AppError::Conflict(e.to_string()))?;
         let mut credit = None;
         if !surplus.is_zero() && !surplus.is_negative() {
             if let Some(client) = first_client {
-                tx.insert_client_credit(org, client, record.id, match_id, &surplus, now).await?;
+                tx.insert_client_credit(org, client, record.id, match_id, &surplus, now)
+                    .await?;
                 credit = Some(surplus.to_decimal_string());
             }
         } else if surplus.is_negative() {
@@ -522,8 +617,17 @@ impl App {
                 record.amount
             )));
         }
-        tx.set_bank_transaction_reconciliation(org, record.id, "matched", now).await?;
-        tx.close_other_suggestions(org, record.id, Some(match_id), "superseded", &actor.label, now).await?;
+        tx.set_bank_transaction_reconciliation(org, record.id, "matched", now)
+            .await?;
+        tx.close_other_suggestions(
+            org,
+            record.id,
+            Some(match_id),
+            "superseded",
+            &actor.label,
+            now,
+        )
+        .await?;
         tx.append_audit(NewAuditEvent {
             organization_id: org,
             actor: &actor.label,

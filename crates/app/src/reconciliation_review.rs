@@ -146,23 +146,34 @@ pub(crate) async fn teach(
     teach(&mut knowledge);
     let after: BTreeSet<FactRecord> = knowledge.facts().iter().map(record_of).collect();
     let known_kinds = |r: &&FactRecord| fact_of(r).is_some();
-    let forgotten: Vec<FactRecord> = stored.difference(&after).filter(known_kinds).cloned().collect();
+    let forgotten: Vec<FactRecord> = stored
+        .difference(&after)
+        .filter(known_kinds)
+        .cloned()
+        .collect();
     let learned: Vec<FactRecord> = after.difference(&stored).cloned().collect();
     for f in &forgotten {
         tx.delete_reconciliation_fact(org, f).await?;
     }
     for f in &learned {
-        tx.insert_reconciliation_fact(org, f, &actor.label, now).await?;
+        tx.insert_reconciliation_fact(org, f, &actor.label, now)
+            .await?;
     }
     Ok((learned, forgotten))
 }
 
 impl App {
     /// Suggestions waiting for review, best candidate of each transaction first.
-    pub async fn reconciliation_suggestions(&self, actor: &Actor, limit: i64) -> Result<Vec<MatchView>> {
+    pub async fn reconciliation_suggestions(
+        &self,
+        actor: &Actor,
+        limit: i64,
+    ) -> Result<Vec<MatchView>> {
         actor.require(Permission::Read, "read reconciliation suggestions")?;
         let mut tx = self.store.read().await?;
-        let rows = tx.allocations_with_status(actor.organization_id, "suggested", limit.clamp(1, 10_000)).await?;
+        let rows = tx
+            .allocations_with_status(actor.organization_id, "suggested", limit.clamp(1, 10_000))
+            .await?;
         tx.commit().await?;
         Ok(group(rows))
     }
@@ -171,7 +182,9 @@ impl App {
     pub async fn applied_matches(&self, actor: &Actor, limit: i64) -> Result<Vec<MatchView>> {
         actor.require(Permission::Read, "read reconciliation matches")?;
         let mut tx = self.store.read().await?;
-        let rows = tx.allocations_with_status(actor.organization_id, "applied", limit.clamp(1, 10_000)).await?;
+        let rows = tx
+            .allocations_with_status(actor.organization_id, "applied", limit.clamp(1, 10_000))
+            .await?;
         tx.commit().await?;
         Ok(group(rows))
     }
@@ -189,12 +202,20 @@ impl App {
         Ok(rows)
     }
 
-    async fn match_rows(&self, tx: &mut Tx, actor: &Actor, id: Uuid) -> Result<(Uuid, Vec<AllocationRecord>)> {
+    async fn match_rows(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<(Uuid, Vec<AllocationRecord>)> {
         let org = actor.organization_id;
-        let match_id = tx.match_id_of(org, id).await?.ok_or_else(|| AppError::NotFound {
-            entity: "allocation",
-            id: id.to_string(),
-        })?;
+        let match_id = tx
+            .match_id_of(org, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound {
+                entity: "allocation",
+                id: id.to_string(),
+            })?;
         let rows = tx.allocations_of_match(org, match_id).await?;
         Ok((match_id, rows))
     }
@@ -202,13 +223,19 @@ impl App {
     /// Confirms a suggestion (by its match id or one of its allocation ids): applies it like
     /// an automatic match and learns the payer for the invoices' client(s).
     pub async fn confirm_suggestion(&self, actor: &Actor, id: Uuid) -> Result<MatchView> {
-        actor.require(Permission::RecordPayments, "confirm reconciliation suggestions")?;
+        actor.require(
+            Permission::RecordPayments,
+            "confirm reconciliation suggestions",
+        )?;
         let org = actor.organization_id;
         let now = self.now();
         let mut tx = self.store.write().await?;
         let (match_id, rows) = self.match_rows(&mut tx, actor, id).await?;
         let Some(first) = rows.first() else {
-            return Err(AppError::NotFound { entity: "allocation", id: id.to_string() });
+            return Err(AppError::NotFound {
+                entity: "allocation",
+                id: id.to_string(),
+            });
         };
         if let Some(other) = rows.iter().find(|r| r.status != "suggested") {
             return Err(AppError::Conflict(format!(
@@ -225,11 +252,29 @@ impl App {
         }
         let planned: Vec<Planned> = rows
             .iter()
-            .map(|r| Planned { invoice_id: r.invoice_id, amount: r.amount, fee: r.fee, row: Some(r.id) })
+            .map(|r| Planned {
+                invoice_id: r.invoice_id,
+                amount: r.amount,
+                fee: r.fee,
+                row: Some(r.id),
+            })
             .collect();
-        let (method, confidence, explanation) = (first.method.clone(), first.confidence.clone(), first.explanation.clone());
-        self.apply_match_in(&mut tx, actor, &record, match_id, &planned, &method, &confidence, &explanation)
-            .await?;
+        let (method, confidence, explanation) = (
+            first.method.clone(),
+            first.confidence.clone(),
+            first.explanation.clone(),
+        );
+        self.apply_match_in(
+            &mut tx,
+            actor,
+            &record,
+            match_id,
+            &planned,
+            &method,
+            &confidence,
+            &explanation,
+        )
+        .await?;
         let txn = engine_txn(&record);
         let clients: BTreeSet<Uuid> = rows.iter().map(|r| r.client_id).collect();
         let (learned, _) = teach(&mut tx, actor, now, |k| {
@@ -251,19 +296,27 @@ impl App {
         .await?;
         let view = group(tx.allocations_of_match(org, match_id).await?);
         tx.commit().await?;
-        view.into_iter().next().ok_or_else(|| AppError::Conflict("the match vanished".into()))
+        view.into_iter()
+            .next()
+            .ok_or_else(|| AppError::Conflict("the match vanished".into()))
     }
 
     /// Rejects a suggestion: it is never proposed again for this transaction, and the payer
     /// is no longer tied to the client from its name or IBAN alone.
     pub async fn reject_suggestion(&self, actor: &Actor, id: Uuid) -> Result<MatchView> {
-        actor.require(Permission::RecordPayments, "reject reconciliation suggestions")?;
+        actor.require(
+            Permission::RecordPayments,
+            "reject reconciliation suggestions",
+        )?;
         let org = actor.organization_id;
         let now = self.now();
         let mut tx = self.store.write().await?;
         let (match_id, rows) = self.match_rows(&mut tx, actor, id).await?;
         let Some(first) = rows.first() else {
-            return Err(AppError::NotFound { entity: "allocation", id: id.to_string() });
+            return Err(AppError::NotFound {
+                entity: "allocation",
+                id: id.to_string(),
+            });
         };
         if let Some(other) = rows.iter().find(|r| r.status != "suggested") {
             return Err(AppError::Conflict(format!(
@@ -272,7 +325,8 @@ impl App {
             )));
         }
         let record = tx.bank_transaction(org, first.transaction_id).await?;
-        tx.set_match_status(org, match_id, "suggested", "rejected", &actor.label, now).await?;
+        tx.set_match_status(org, match_id, "suggested", "rejected", &actor.label, now)
+            .await?;
         let txn = engine_txn(&record);
         let clients: BTreeSet<Uuid> = rows.iter().map(|r| r.client_id).collect();
         let (_, forgotten) = teach(&mut tx, actor, now, |k| {
@@ -281,9 +335,12 @@ impl App {
             }
         })
         .await?;
-        let left = tx.allocations_of_transaction(org, record.id, "suggested").await?;
+        let left = tx
+            .allocations_of_transaction(org, record.id, "suggested")
+            .await?;
         if left.is_empty() {
-            tx.set_bank_transaction_reconciliation(org, record.id, "unmatched", now).await?;
+            tx.set_bank_transaction_reconciliation(org, record.id, "unmatched", now)
+                .await?;
         }
         tx.append_audit(NewAuditEvent {
             organization_id: org,
@@ -298,7 +355,9 @@ impl App {
         .await?;
         let view = group(tx.allocations_of_match(org, match_id).await?);
         tx.commit().await?;
-        view.into_iter().next().ok_or_else(|| AppError::Conflict("the match vanished".into()))
+        view.into_iter()
+            .next()
+            .ok_or_else(|| AppError::Conflict("the match vanished".into()))
     }
 
     /// Undoes an applied match (by its match id or one of its allocation ids): every invoice
@@ -318,12 +377,22 @@ impl App {
         self.undo_match_in(&mut tx, actor, match_id, &rows).await?;
         let view = group(tx.allocations_of_match(org, match_id).await?);
         tx.commit().await?;
-        view.into_iter().next().ok_or_else(|| AppError::NotFound { entity: "allocation", id: id.to_string() })
+        view.into_iter().next().ok_or_else(|| AppError::NotFound {
+            entity: "allocation",
+            id: id.to_string(),
+        })
     }
 
     /// Undoes every applied match of a transaction (the bank reversed or declined it).
-    pub(crate) async fn undo_all_of_transaction(&self, tx: &mut Tx, actor: &Actor, transaction_id: Uuid) -> Result<usize> {
-        let rows = tx.allocations_of_transaction(actor.organization_id, transaction_id, "applied").await?;
+    pub(crate) async fn undo_all_of_transaction(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        transaction_id: Uuid,
+    ) -> Result<usize> {
+        let rows = tx
+            .allocations_of_transaction(actor.organization_id, transaction_id, "applied")
+            .await?;
         let mut by_match: HashMap<Uuid, Vec<AllocationRecord>> = HashMap::new();
         for r in rows {
             by_match.entry(r.match_id).or_default().push(r);
@@ -336,7 +405,13 @@ impl App {
         Ok(n)
     }
 
-    async fn undo_match_in(&self, tx: &mut Tx, actor: &Actor, match_id: Uuid, rows: &[AllocationRecord]) -> Result<()> {
+    async fn undo_match_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        match_id: Uuid,
+        rows: &[AllocationRecord],
+    ) -> Result<()> {
         let org = actor.organization_id;
         let now = self.now();
         let mut restored = Vec::new();
@@ -345,21 +420,33 @@ impl App {
             transaction_id = Some(r.transaction_id);
             let mut inv = tx.invoice_for_update(org, r.invoice_id).await?;
             let number = inv.number.clone().unwrap_or_default();
-            let total = r.amount.checked_add(&r.fee).map_err(|e| AppError::Conflict(e.to_string()))?;
-            let paid = inv.paid.checked_sub(&total).map_err(|e| AppError::Conflict(e.to_string()))?;
+            let total = r
+                .amount
+                .checked_add(&r.fee)
+                .map_err(|e| AppError::Conflict(e.to_string()))?;
+            let paid = inv
+                .paid
+                .checked_sub(&total)
+                .map_err(|e| AppError::Conflict(e.to_string()))?;
             if paid.is_negative() {
                 return Err(AppError::Conflict(format!(
                     "invoice {number} has {} paid, less than the {total} this match allocated: it was changed by hand",
                     inv.paid
                 )));
             }
-            let event = if paid.is_zero() { InvoiceEvent::PaymentUndoneAll } else { InvoiceEvent::PaymentUndonePartial };
+            let event = if paid.is_zero() {
+                InvoiceEvent::PaymentUndoneAll
+            } else {
+                InvoiceEvent::PaymentUndonePartial
+            };
             let (status_from, paid_from) = (inv.status, inv.paid);
             let mut status = transition(inv.status, event)?;
             // Undone in the order applied, the invoice is exactly as before: the lifecycle
             // only knows "open again", the allocation remembers whether it was issued or sent.
             if let (Some(before), Some(before_paid)) = (
-                r.invoice_status_before.as_deref().and_then(InvoiceStatus::parse),
+                r.invoice_status_before
+                    .as_deref()
+                    .and_then(InvoiceStatus::parse),
                 r.invoice_paid_before,
             ) && before_paid == paid
                 && before.is_open()
@@ -368,9 +455,12 @@ impl App {
             }
             inv.status = status;
             inv.paid = paid;
-            tx.set_invoice_paid(org, inv.id, &inv.paid, inv.status, now).await?;
-            tx.delete_payment_by_reference(org, PAYMENT_SOURCE, &r.id.to_string()).await?;
-            tx.delete_alert(org, &partial_key(inv.id, &paid_from)).await?;
+            tx.set_invoice_paid(org, inv.id, &inv.paid, inv.status, now)
+                .await?;
+            tx.delete_payment_by_reference(org, PAYMENT_SOURCE, &r.id.to_string())
+                .await?;
+            tx.delete_alert(org, &partial_key(inv.id, &paid_from))
+                .await?;
             tx.append_audit(NewAuditEvent {
                 organization_id: org,
                 actor: &actor.label,
@@ -384,10 +474,12 @@ impl App {
             .await?;
             restored.push(number);
         }
-        tx.set_match_status(org, match_id, "applied", "undone", &actor.label, now).await?;
+        tx.set_match_status(org, match_id, "applied", "undone", &actor.label, now)
+            .await?;
         let credits = tx.undo_credits_of_match(org, match_id).await?;
         if let Some(t) = transaction_id {
-            tx.set_bank_transaction_reconciliation(org, t, "unmatched", now).await?;
+            tx.set_bank_transaction_reconciliation(org, t, "unmatched", now)
+                .await?;
             tx.append_audit(NewAuditEvent {
                 organization_id: org,
                 actor: &actor.label,

@@ -113,16 +113,22 @@ pub fn camt053(
             cur = currency.code(),
             amt = amount(m),
             ind = if m.is_negative() { "DBIT" } else { "CRDT" },
-            date = d.map(|d| d.to_string()).unwrap_or_else(|| "2000-01-01".into()),
+            date = d
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "2000-01-01".into()),
         )
     };
     let mut x = String::new();
     x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    x.push_str("<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08\"><BkToCstmrStmt>");
+    x.push_str(
+        "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08\"><BkToCstmrStmt>",
+    );
     x.push_str(&format!(
         "<GrpHdr><MsgId>{id}</MsgId><CreDtTm>{d}T18:00:00</CreDtTm></GrpHdr><Stmt><Id>{id}</Id>",
         id = esc(statement_id),
-        d = last.map(|d| d.to_string()).unwrap_or_else(|| "2000-01-01".into()),
+        d = last
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "2000-01-01".into()),
     ));
     x.push_str(&format!(
         "<Acct><Id><IBAN>{}</IBAN></Id><Ccy>{}</Ccy></Acct>",
@@ -152,16 +158,25 @@ pub fn camt053(
             esc(e.end_to_end_id.as_deref().unwrap_or("NOTPROVIDED"))
         ));
         let role = if credit { "Dbtr" } else { "Cdtr" };
-        if e.counterparty_name.is_some() || e.ultimate_name.is_some() || e.counterparty_iban.is_some() {
+        if e.counterparty_name.is_some()
+            || e.ultimate_name.is_some()
+            || e.counterparty_iban.is_some()
+        {
             x.push_str("<RltdPties>");
             if let Some(n) = &e.counterparty_name {
                 x.push_str(&format!("<{role}><Pty><Nm>{}</Nm></Pty></{role}>", esc(n)));
             }
             if let Some(i) = &e.counterparty_iban {
-                x.push_str(&format!("<{role}Acct><Id><IBAN>{}</IBAN></Id></{role}Acct>", esc(i)));
+                x.push_str(&format!(
+                    "<{role}Acct><Id><IBAN>{}</IBAN></Id></{role}Acct>",
+                    esc(i)
+                ));
             }
             if let Some(u) = &e.ultimate_name {
-                x.push_str(&format!("<Ultmt{role}><Pty><Nm>{}</Nm></Pty></Ultmt{role}>", esc(u)));
+                x.push_str(&format!(
+                    "<Ultmt{role}><Pty><Nm>{}</Nm></Pty></Ultmt{role}>",
+                    esc(u)
+                ));
             }
             x.push_str("</RltdPties>");
         }
@@ -213,8 +228,14 @@ mod tests {
         assert_eq!(t[0].bank_reference, "B1");
         assert_eq!(t[0].amount, eur(1_200_00));
         assert_eq!(t[0].counterparty_name.as_deref(), Some("Dupont & Fils"));
-        assert_eq!(t[0].ultimate_counterparty_name.as_deref(), Some("Dupont Lyon"));
-        assert_eq!(t[0].remittance_unstructured.as_deref(), Some("Facture F-2026-00042"));
+        assert_eq!(
+            t[0].ultimate_counterparty_name.as_deref(),
+            Some("Dupont Lyon")
+        );
+        assert_eq!(
+            t[0].remittance_unstructured.as_deref(),
+            Some("Facture F-2026-00042")
+        );
         assert_eq!(t[1].amount, eur(-50_00));
         assert_eq!(st[0].closing_balance.unwrap().amount, eur(2_150_00));
     }

@@ -85,13 +85,22 @@ async fn receivables_and_a_statement_reconcile_with_a_report_and_undo() {
         assert_eq!(code, 0, "{err}");
 
         // Receivables from another tool: twice, the second changes nothing.
-        let csv = env.file("open.csv", &RECEIVABLES.replace("RF_OLD_001", &rf("OLD-001")));
+        let csv = env.file(
+            "open.csv",
+            &RECEIVABLES.replace("RF_OLD_001", &rf("OLD-001")),
+        );
         let (code, out, err) = env.run(&["invoice", "import", &csv]);
         assert_eq!(code, 0, "{err}");
-        assert!(out.contains("3 invoice(s) imported, 0 already imported, 2 client(s) created"), "{out}");
+        assert!(
+            out.contains("3 invoice(s) imported, 0 already imported, 2 client(s) created"),
+            "{out}"
+        );
         let (code, out, _) = env.run(&["invoice", "import", &csv]);
         assert_eq!(code, 0);
-        assert!(out.contains("0 invoice(s) imported, 3 already imported"), "{out}");
+        assert!(
+            out.contains("0 invoice(s) imported, 3 already imported"),
+            "{out}"
+        );
         let bad = env.file("bad.csv", "number,client_name,client_iban,currency,gross_amount,paid_amount,issue_date,due_date,payment_reference\nZ-1,Zed,,EUR,10.00,,2026-13-01,2026-02-01,\n");
         let (code, _, err) = env.run(&["invoice", "import", &bad]);
         assert_eq!(code, 1);
@@ -121,14 +130,28 @@ async fn receivables_and_a_statement_reconcile_with_a_report_and_undo() {
         let (code, out, _) = env.run(&["bank", "import", &statement]);
         assert_eq!(code, 0);
         assert!(out.contains("0 new, 3 already known"), "{out}");
-        let broken = env.file("broken.xml", &xml.replace("<Amt Ccy=\"EUR\">777.00</Amt>", "<Amt Ccy=\"EUR\">7x7</Amt>"));
+        let broken = env.file(
+            "broken.xml",
+            &xml.replace(
+                "<Amt Ccy=\"EUR\">777.00</Amt>",
+                "<Amt Ccy=\"EUR\">7x7</Amt>",
+            ),
+        );
         let (code, _, err) = env.run(&["bank", "import", &broken]);
         assert_eq!(code, 1);
-        assert!(err.contains("broken.xml") && err.contains("Ntry[2]/Amt"), "{err}");
+        assert!(
+            err.contains("broken.xml") && err.contains("Ntry[2]/Amt"),
+            "{err}"
+        );
 
         // Dry run: the report, nothing written.
         let report = env.dir.path().join("dry.csv");
-        let (code, out, err) = env.run(&["reconcile", "--dry-run", "--report", &report.display().to_string()]);
+        let (code, out, err) = env.run(&[
+            "reconcile",
+            "--dry-run",
+            "--report",
+            &report.display().to_string(),
+        ]);
         assert_eq!(code, 0, "{err}");
         assert!(out.contains("dry run"), "{out}");
         let dry = std::fs::read_to_string(&report).unwrap();
@@ -144,10 +167,36 @@ async fn receivables_and_a_statement_reconcile_with_a_report_and_undo() {
         let text = std::fs::read_to_string(&real).unwrap();
         assert_eq!(text, dry, "the dry run reports what the run does");
         let rows = read_csv(&real);
-        assert_eq!(rows[0], ["bank_reference", "invoice_number", "amount", "method", "confidence", "status"]);
-        assert!(rows.iter().any(|r| r[0] == "BANKREF-1" && r[1] == "OLD-001" && r[2] == "1200.00" && r[3] == "reference" && r[5] == "applied"), "{rows:?}");
-        assert!(rows.iter().any(|r| r[0] == "BANKREF-2" && r[1].is_empty() && r[2] == "777.00" && r[5] == "unmatched"), "{rows:?}");
-        assert!(rows.iter().all(|r| r[0] != "BANKREF-3"), "a debit is never matched: {rows:?}");
+        assert_eq!(
+            rows[0],
+            [
+                "bank_reference",
+                "invoice_number",
+                "amount",
+                "method",
+                "confidence",
+                "status"
+            ]
+        );
+        assert!(
+            rows.iter().any(|r| r[0] == "BANKREF-1"
+                && r[1] == "OLD-001"
+                && r[2] == "1200.00"
+                && r[3] == "reference"
+                && r[5] == "applied"),
+            "{rows:?}"
+        );
+        assert!(
+            rows.iter().any(|r| r[0] == "BANKREF-2"
+                && r[1].is_empty()
+                && r[2] == "777.00"
+                && r[5] == "unmatched"),
+            "{rows:?}"
+        );
+        assert!(
+            rows.iter().all(|r| r[0] != "BANKREF-3"),
+            "a debit is never matched: {rows:?}"
+        );
         let (_, out, _) = env.run(&["invoice", "list", "--status", "paid", "--format", "json"]);
         assert!(out.contains("OLD-001"), "{out}");
 
@@ -171,11 +220,23 @@ async fn receivables_and_a_statement_reconcile_with_a_report_and_undo() {
         let (code, out, err) = env.run(&["alerts", "--compute", "--format", "json"]);
         assert_eq!(code, 0, "{err}");
         let alerts: serde_json::Value = serde_json::from_str(&out).unwrap();
-        assert!(alerts.as_array().unwrap().iter().any(|a| a["kind"] == "cash_position"), "{out}");
+        assert!(
+            alerts
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["kind"] == "cash_position"),
+            "{out}"
+        );
     }
 }
 
 fn read_csv(path: &Path) -> Vec<Vec<String>> {
-    let mut r = csv::ReaderBuilder::new().has_headers(false).from_path(path).unwrap();
-    r.records().map(|x| x.unwrap().iter().map(str::to_owned).collect()).collect()
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap();
+    r.records()
+        .map(|x| x.unwrap().iter().map(str::to_owned).collect())
+        .collect()
 }

@@ -274,7 +274,10 @@ impl Tx {
     }
 
     /// The most recent stated balance of each account (closing before opening on one day).
-    pub async fn latest_bank_balances(&mut self, organization_id: Uuid) -> Result<Vec<BankBalance>> {
+    pub async fn latest_bank_balances(
+        &mut self,
+        organization_id: Uuid,
+    ) -> Result<Vec<BankBalance>> {
         let o = organization_id.to_string();
         let rows: Vec<(String, String, NaiveDate, i64, String, String)> = on_conn!(self, c => {
             sqlx::query_as(

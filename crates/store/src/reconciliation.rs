@@ -110,7 +110,9 @@ impl TryFrom<AllocationRow> for AllocationRecord {
             confidence: r.confidence,
             status: r.status,
             explanation: r.explanation,
-            invoice_paid_before: r.invoice_paid_before_minor.map(|m| Money::from_minor(m, cur)),
+            invoice_paid_before: r
+                .invoice_paid_before_minor
+                .map(|m| Money::from_minor(m, cur)),
             invoice_status_before: r.invoice_status_before,
             created_by: r.created_by,
             created_at: r.created_at,
@@ -253,7 +255,9 @@ impl Tx {
         match_id: Uuid,
     ) -> Result<Vec<AllocationRecord>> {
         let (o, m) = (organization_id.to_string(), match_id.to_string());
-        let sql = format!("{ALLOCATION_SELECT} WHERE a.organization_id = $1 AND a.match_id = $2 ORDER BY a.id");
+        let sql = format!(
+            "{ALLOCATION_SELECT} WHERE a.organization_id = $1 AND a.match_id = $2 ORDER BY a.id"
+        );
         let rows: Vec<AllocationRow> = on_conn!(self, c => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(&o).bind(&m).fetch_all(&mut *c).await?
         });

@@ -8,8 +8,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::problem::{FieldError, ProblemBody};
 use crate::routes::{
-    approvals, bank, clients, health, invoice_actions, invoices, organizations, session, time_billing,
-    time_entries, webhooks,
+    approvals, bank, clients, health, invoice_actions, invoices, organizations, session,
+    time_billing, time_entries, webhooks,
 };
 use crate::views;
 

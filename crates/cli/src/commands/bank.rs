@@ -259,7 +259,11 @@ pub async fn run_reconcile(cli: &Cli, a: &ReconcileArgs) -> Result<()> {
                 run.applied,
                 run.suggested,
                 run.unmatched,
-                if a.dry_run { " (dry run: nothing written)" } else { "" }
+                if a.dry_run {
+                    " (dry run: nothing written)"
+                } else {
+                    ""
+                }
             );
             if let Some(path) = &a.report {
                 println!("report: {}", path.display());
@@ -292,11 +296,7 @@ pub async fn run_reconcile(cli: &Cli, a: &ReconcileArgs) -> Result<()> {
         },
         Some(ReconcileCommand::Undo { allocation }) => {
             let m = app.undo_allocation(&actor, *allocation).await?;
-            println!(
-                "undone {}: {} restored",
-                m.id,
-                MatchRow::from(&m).invoices
-            );
+            println!("undone {}: {} restored", m.id, MatchRow::from(&m).invoices);
             Ok(())
         }
         Some(ReconcileCommand::Applied { limit, format }) => {

@@ -63,7 +63,10 @@ pub fn authenticated() -> Router<AppState> {
             "/reconciliation/suggestions/{id}/confirm",
             post(bank::confirm),
         )
-        .route("/reconciliation/suggestions/{id}/reject", post(bank::reject))
+        .route(
+            "/reconciliation/suggestions/{id}/reject",
+            post(bank::reject),
+        )
         .route("/reconciliation/allocations/{id}/undo", post(bank::undo))
         .route("/alerts", get(bank::alerts))
 }

@@ -9,9 +9,9 @@ use encaisse_store::bank::BankTransactionFilter;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use axum::extract::Path;
 use crate::ui::format::{date, money};
 use crate::ui::{Layout, Ui, redirect_with, render};
+use axum::extract::Path;
 
 pub(crate) struct Suggestion {
     pub id: String,
