@@ -6,6 +6,9 @@
 //!
 //! Runs once per installation: an account that already has transactions is left alone.
 
+// Amounts in minor units are written euros_cents (`1_200_00` is 1200.00), as accountants read them.
+#![allow(clippy::inconsistent_digit_grouping)]
+
 use chrono::{Duration, NaiveDate};
 use encaisse_bank::camt_writer::{CamtEntry, camt053};
 use encaisse_core::Money;

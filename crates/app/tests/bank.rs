@@ -1,6 +1,8 @@
 //! Bank statements, reconciliation, review, undo, receivables import and alerts through the
 //! use cases, on every backend. Statements are written with `camt_writer`, not copied.
 
+// Amounts in minor units are written euros_cents (`1_200_00` is 1200.00), as accountants read them.
+#![allow(clippy::inconsistent_digit_grouping)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;

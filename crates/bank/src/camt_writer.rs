@@ -201,7 +201,7 @@ pub fn camt053(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::inconsistent_digit_grouping)]
     use super::*;
     use crate::{FormatHint, parse};
 

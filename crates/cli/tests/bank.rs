@@ -2,6 +2,8 @@
 //! CSV report, review and undo, `encaisse alerts` — the real binary on every backend, with
 //! statement files written by the test.
 
+// Amounts in minor units are written euros_cents (`1_200_00` is 1200.00), as accountants read them.
+#![allow(clippy::inconsistent_digit_grouping)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;

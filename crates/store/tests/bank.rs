@@ -1,6 +1,8 @@
 //! Bank accounts, transactions (one row, several keys), allocations, facts and alerts, on
 //! every backend.
 
+// Amounts in minor units are written euros_cents (`1_200_00` is 1200.00), as accountants read them.
+#![allow(clippy::inconsistent_digit_grouping)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};

@@ -2,6 +2,8 @@
 //! scoped to the caller's organization, problem+json errors, in the OpenAPI document; and the
 //! bank page with its CSRF-protected confirm and reject forms.
 
+// Amounts in minor units are written euros_cents (`1_200_00` is 1200.00), as accountants read them.
+#![allow(clippy::inconsistent_digit_grouping)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
