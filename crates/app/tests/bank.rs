@@ -589,3 +589,74 @@ async fn alerts_are_raised_once_a_day() {
         assert_eq!(app.run_due_jobs("w", app.now()).await.unwrap().completed, 0);
     }
 }
+
+#[tokio::test]
+async fn a_movement_the_bank_reverses_after_it_was_matched_is_undone_once() {
+    for db in TestDb::all().await.unwrap() {
+        let (app, actor) = setup(&db).await;
+        let account = BankAccountRef {
+            iban: Some(ACCOUNT.into()),
+            account_id: ACCOUNT.into(),
+            currency: Currency::EUR,
+            label: None,
+        };
+        let source = BankSource::Api {
+            provider: "qonto".into(),
+        };
+        let mut t = IncomingTransaction {
+            dedup_key: "qonto:tx-9".into(),
+            bank_reference: "tx-9".into(),
+            booking_date: nov(4),
+            value_date: None,
+            amount: eurc(1_200_00),
+            status: BankStatus::Booked,
+            is_reversal: false,
+            counterparty_name: Some("DUPONT CONSEIL".into()),
+            counterparty_iban: None,
+            counterparty_account: None,
+            ultimate_counterparty_name: None,
+            remittance: Some(format!("Facture EXT-2026-001 {}", rf("EXT-2026-001"))),
+            structured_reference: None,
+            end_to_end_id: None,
+            additional_info: None,
+            bank_transaction_code: None,
+            raw: serde_json::json!({ "id": "tx-9" }),
+        };
+        app.ingest_bank_transactions(
+            &actor,
+            &account,
+            &source,
+            std::slice::from_ref(&t),
+            &[],
+            &|_| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!(app.reconcile(&actor, false).await.unwrap().applied, 1);
+        assert_eq!(
+            invoice(&app, &actor, "EXT-2026-001").await.0,
+            InvoiceStatus::Paid
+        );
+        t.status = BankStatus::Reversed;
+        for _ in 0..2 {
+            let r = app
+                .ingest_bank_transactions(
+                    &actor,
+                    &account,
+                    &source,
+                    std::slice::from_ref(&t),
+                    &[],
+                    &|_| {},
+                )
+                .await
+                .unwrap();
+            assert_eq!(r.new, 0);
+        }
+        assert_eq!(
+            invoice(&app, &actor, "EXT-2026-001").await,
+            (InvoiceStatus::Issued, eurc(0))
+        );
+        // Never matched again.
+        assert_eq!(app.reconcile(&actor, false).await.unwrap().applied, 0);
+    }
+}
