@@ -396,6 +396,42 @@ impl App {
         let org = actor.organization_id;
         let now = self.now();
         let mut tx = self.store.write().await?;
+        // The same candidates as stored already: keep them (their ids stay valid for review,
+        // and a second run writes nothing).
+        let stored = tx
+            .allocations_of_transaction(org, record.id, "suggested")
+            .await?;
+        let mut stored_sets: Vec<(i32, String, BTreeSet<Uuid>)> = Vec::new();
+        for a in &stored {
+            match stored_sets
+                .iter_mut()
+                .find(|(r, m, _)| *r == a.candidate_rank && *m == a.method)
+            {
+                Some((_, _, set)) => {
+                    set.insert(a.invoice_id);
+                }
+                None => stored_sets.push((
+                    a.candidate_rank,
+                    a.method.clone(),
+                    BTreeSet::from([a.invoice_id]),
+                )),
+            }
+        }
+        let fresh: Vec<(i32, String, BTreeSet<Uuid>)> = candidates
+            .iter()
+            .enumerate()
+            .map(|(rank, m)| {
+                (
+                    i32::try_from(rank + 1).unwrap_or(i32::MAX),
+                    m.method.as_str().to_owned(),
+                    invoice_set(m),
+                )
+            })
+            .collect();
+        if record.reconciliation == "suggested" && stored_sets == fresh {
+            tx.rollback().await?;
+            return Ok(());
+        }
         tx.delete_suggestions_of_transaction(org, record.id).await?;
         let mut listed = Vec::new();
         for (rank, m) in candidates.iter().enumerate() {

@@ -459,6 +459,18 @@ async fn confirming_a_suggestion_applies_it_and_learns_the_payer_rejecting_is_re
         let run = app.reconcile(&actor, false).await.unwrap();
         assert_eq!(run.applied, 0, "{:?}", run.rows);
         let suggestions = app.reconciliation_suggestions(&actor, 100).await.unwrap();
+        // Running again keeps the same suggestions (same ids) and writes nothing.
+        let events = app.verify_audit().await.unwrap()[0].events;
+        app.reconcile(&actor, false).await.unwrap();
+        assert_eq!(app.verify_audit().await.unwrap()[0].events, events);
+        let again: Vec<uuid::Uuid> = app
+            .reconciliation_suggestions(&actor, 100)
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.id)
+            .collect();
+        assert_eq!(again, suggestions.iter().map(|m| m.id).collect::<Vec<_>>());
         let holding = suggestions
             .iter()
             .find(|s| s.bank_reference == "B1")
