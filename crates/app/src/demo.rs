@@ -54,6 +54,8 @@ pub struct DemoSummary {
     pub created_now: usize,
     /// The Clockify part: simulator, sync, last month's drafts from hours.
     pub clockify: Option<crate::demo_clockify::DemoClockify>,
+    /// The bank part: a quarter's camt.053 imported and reconciled.
+    pub bank: Option<crate::demo_bank::DemoBank>,
 }
 
 /// A small deterministic generator (SplitMix64): the same demo on every machine.
@@ -987,6 +989,7 @@ impl App {
             }
             tx.commit().await?;
         }
+        summary.bank = Some(app.demo_bank(today, &fr).await?);
         summary.clockify = Some(app.demo_clockify(today, &fr).await?);
         Ok(summary)
     }

@@ -137,6 +137,14 @@ impl App {
                     r.entries_read, r.inserted, r.updated, r.deleted
                 ))
             }
+            crate::alerts::JOB_ALERTS => {
+                let as_of = field(row, &payload, "as_of")?
+                    .parse::<chrono::NaiveDate>()
+                    .map_err(JobFailure::permanent)?;
+                self.run_alerts_job(org()?, as_of)
+                    .await
+                    .map_err(JobFailure::retry)
+            }
             other => Err(JobFailure::permanent(format!(
                 "no handler for job kind `{other}`"
             ))),
@@ -147,6 +155,10 @@ impl App {
     pub async fn run_worker(&self, worker: &str, poll: Duration, stop: impl Future<Output = ()>) {
         tokio::pin!(stop);
         loop {
+            // The daily jobs (alerts) are enqueued once a day: their unique key carries the date.
+            if let Err(e) = self.schedule_daily_alerts(self.now()).await {
+                tracing::error!(error = %e, "the daily alert job could not be scheduled");
+            }
             if let Err(e) = self.run_due_jobs(worker, self.now()).await {
                 tracing::error!(error = %e, "the job runner could not reach the queue");
             }

@@ -10,7 +10,9 @@
 //! - "now" comes from the [`clock::Clock`] given to [`App`], never from the system directly,
 //!   so tests and the demo can run at any date.
 
+pub mod alerts;
 pub mod auth;
+pub mod bank_import;
 pub mod billing;
 pub mod billing_settings;
 pub mod clock;
@@ -18,6 +20,7 @@ pub mod clockify_sync;
 pub mod config;
 pub mod dashboard;
 pub mod demo;
+pub mod demo_bank;
 pub mod demo_clockify;
 mod directory;
 pub mod draft_edits;
@@ -25,6 +28,9 @@ mod error;
 pub mod history;
 pub mod invoices;
 pub mod jobs;
+pub mod receivables_import;
+pub mod reconciliation;
+pub mod reconciliation_review;
 pub mod secrets;
 pub mod setup;
 pub mod time_import;

@@ -31,6 +31,7 @@
 //! and hands them to reconciliation, and the reconcile use case).
 
 mod camt;
+pub mod camt_writer;
 mod csv;
 pub mod dedup;
 mod detect;

@@ -61,6 +61,13 @@ pub enum Command {
     /// Connect and sync time-tracking services (Clockify).
     #[command(subcommand)]
     Sync(commands::sync::SyncCommand),
+    /// Bank statements: import files, list transactions.
+    #[command(subcommand)]
+    Bank(commands::bank::BankCommand),
+    /// Match unmatched bank credits to open invoices; review, confirm, reject, undo.
+    Reconcile(commands::bank::ReconcileArgs),
+    /// Payment alerts: overdue invoices (D+30/60/90), partial payments, cash positions.
+    Alerts(commands::bank::AlertsArgs),
     /// Run background jobs and the outbox (for PostgreSQL installs; `serve` runs one on SQLite).
     Worker(commands::setup::WorkerArgs),
 }

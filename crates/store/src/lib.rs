@@ -23,9 +23,11 @@
 #[macro_use]
 mod db;
 
+pub mod alerts;
 pub mod approvals;
 pub mod audit;
 pub mod auth;
+pub mod bank;
 pub mod billing_terms;
 pub mod clients;
 pub mod connectors;
@@ -36,6 +38,7 @@ pub mod organizations;
 pub mod payments;
 pub mod projects;
 pub mod queue;
+pub mod reconciliation;
 pub mod reporting;
 pub mod sequences;
 pub mod testing;

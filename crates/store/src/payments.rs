@@ -38,3 +38,19 @@ impl Tx {
         Ok(id)
     }
 }
+
+impl Tx {
+    /// Deletes the payment a source recorded under `reference` (an undone bank allocation).
+    pub async fn delete_payment_by_reference(
+        &mut self,
+        organization_id: Uuid,
+        source: &str,
+        reference: &str,
+    ) -> Result<u64> {
+        let o = organization_id.to_string();
+        Ok(on_conn!(self, c => {
+            sqlx::query("DELETE FROM payments WHERE organization_id = $1 AND source = $2 AND reference = $3")
+                .bind(&o).bind(source).bind(reference).execute(&mut *c).await?.rows_affected()
+        }))
+    }
+}

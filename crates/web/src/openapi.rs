@@ -8,8 +8,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::problem::{FieldError, ProblemBody};
 use crate::routes::{
-    approvals, clients, health, invoice_actions, invoices, organizations, session, time_billing,
-    time_entries, webhooks,
+    approvals, bank, clients, health, invoice_actions, invoices, organizations, session,
+    time_billing, time_entries, webhooks,
 };
 use crate::views;
 
@@ -57,6 +57,12 @@ pub const SESSION_COOKIE: &str = "session_cookie";
         time_billing::edit_lines,
         time_billing::delete_draft,
         webhooks::clockify,
+        bank::transactions,
+        bank::suggestions,
+        bank::confirm,
+        bank::reject,
+        bank::undo,
+        bank::alerts,
     ),
     components(schemas(
         ProblemBody,
@@ -81,6 +87,13 @@ pub const SESSION_COOKIE: &str = "session_cookie";
         time_billing::EditLinesRequest,
         time_billing::DeletedDraft,
         webhooks::WebhookAccepted,
+        bank::BankTransactionView,
+        bank::BankTransactionPage,
+        bank::AllocationView,
+        bank::MatchViewBody,
+        bank::MatchList,
+        bank::AlertView,
+        bank::AlertList,
     )),
     modifiers(&SecuritySchemes),
     security(("bearer" = []), ("session_cookie" = [])),
@@ -92,6 +105,7 @@ pub const SESSION_COOKIE: &str = "session_cookie";
         (name = "invoices"),
         (name = "invoice lifecycle", description = "Approval circuit, issuing, credit notes, payments"),
         (name = "time entries"),
+        (name = "bank", description = "Bank transactions, reconciliation suggestions and alerts"),
         (name = "webhooks", description = "Inbound events from connected services, authenticated by their own tokens"),
     )
 )]

@@ -58,6 +58,15 @@ pub enum InvoiceCommand {
     Reject(super::approval::RejectArgs),
     /// What waits for a person's decision.
     Waiting(super::approval::WaitingArgs),
+    /// Import open invoices issued by another tool from a CSV file with the header
+    /// number,client_name,client_iban,currency,gross_amount,paid_amount,issue_date,due_date,payment_reference
+    /// (any order; client_iban, paid_amount and payment_reference may be empty; ISO dates; dot
+    /// decimals). A file with an error imports nothing; importing it again changes nothing.
+    Import {
+        file: std::path::PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Issue an approved invoice: gapless number, payment reference, frozen document.
     Issue {
         invoice: String,
@@ -128,6 +137,26 @@ pub async fn run(cli: &Cli, c: &InvoiceCommand) -> Result<()> {
             let rows = app.list_invoices(&actor, &filter).await?;
             let items: Vec<InvoiceListItem> = rows.iter().map(InvoiceListItem::from).collect();
             print_rows(&items, *format, &COLUMNS)
+        }
+        InvoiceCommand::Import { file, format } => {
+            let bytes =
+                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            let r = app
+                .import_receivables(&actor, &file.display().to_string(), &bytes)
+                .await?;
+            if *format == Format::Json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!(
+                    "{}: {} row(s): {} invoice(s) imported, {} already imported, {} client(s) created",
+                    file.display(),
+                    r.rows,
+                    r.created,
+                    r.unchanged,
+                    r.clients_created
+                );
+            }
+            Ok(())
         }
         InvoiceCommand::Show { invoice, format } => {
             let id = app.resolve_invoice(&actor, invoice).await?;

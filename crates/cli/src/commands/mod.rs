@@ -2,6 +2,7 @@
 
 pub mod approval;
 pub mod audit;
+pub mod bank;
 pub mod client;
 pub mod config;
 pub mod invoice;
@@ -64,5 +65,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Time(c) => time::run(&cli, c).await,
         Command::Sync(c) => sync::run(&cli, c).await,
         Command::Worker(a) => setup::worker(&cli, a).await,
+        Command::Bank(c) => bank::run_bank(&cli, c).await,
+        Command::Reconcile(a) => bank::run_reconcile(&cli, a).await,
+        Command::Alerts(a) => bank::run_alerts(&cli, a).await,
     }
 }

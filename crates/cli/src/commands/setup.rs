@@ -145,6 +145,12 @@ pub async fn demo(cli: &Cli, a: &DemoArgs) -> Result<()> {
         "  {} clients, {} projects, {} invoices issued, {} credit notes, {} drafts waiting for approval",
         s.clients, s.projects, s.invoices_issued, s.credit_notes, s.drafts_waiting
     );
+    if let Some(b) = &s.bank {
+        println!(
+            "  bank: {} transactions imported from a camt.053 quarter, {} reconciled automatically, {} waiting for review, {} unmatched",
+            b.transactions, b.applied, b.suggested, b.unmatched
+        );
+    }
     if let Some(c) = &s.clockify {
         println!(
             "  Clockify simulator at {}: {} entries synced ({} new), {} time drafts for {} ({} hours)",
@@ -222,6 +228,7 @@ pub async fn worker(cli: &Cli, a: &WorkerArgs) -> Result<()> {
     let app = super::open(cli).await?;
     let id = format!("worker-{}", std::process::id());
     if a.once {
+        app.schedule_daily_alerts(app.now()).await?;
         let r = app.run_due_jobs(&id, app.now()).await?;
         println!("{} job(s) done, {} failed", r.completed, r.failed);
         for o in &r.outcomes {

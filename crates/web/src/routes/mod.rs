@@ -2,6 +2,7 @@
 //! case of `encaisse_app::App`, render the result.
 
 pub mod approvals;
+pub mod bank;
 pub mod clients;
 pub mod health;
 pub mod invoice_actions;
@@ -56,4 +57,16 @@ pub fn authenticated() -> Router<AppState> {
         )
         .route("/time-entries", get(time_entries::list))
         .route("/unbilled-time", get(time_billing::unbilled))
+        .route("/bank/transactions", get(bank::transactions))
+        .route("/reconciliation/suggestions", get(bank::suggestions))
+        .route(
+            "/reconciliation/suggestions/{id}/confirm",
+            post(bank::confirm),
+        )
+        .route(
+            "/reconciliation/suggestions/{id}/reject",
+            post(bank::reject),
+        )
+        .route("/reconciliation/allocations/{id}/undo", post(bank::undo))
+        .route("/alerts", get(bank::alerts))
 }

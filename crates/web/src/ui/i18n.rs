@@ -10,7 +10,8 @@ pub const LANG_COOKIE: &str = "encaisse_lang";
 
 /// `(key, fr, en, de)`, sorted by key (checked by a test) for binary search.
 #[rustfmt::skip]
-const CATALOG: &[(&str, &str, &str, &str)] = &[
+const CATALOG: &[
+(&str, &str, &str, &str)] = &[
     ("action.approved", "approuvée", "approved", "genehmigt"),
     ("action.approved_level", "niveau validé", "level approved", "Stufe genehmigt"),
     ("action.delegated", "délégation", "delegation", "Vertretung"),
@@ -23,6 +24,27 @@ const CATALOG: &[(&str, &str, &str, &str)] = &[
     ("action.sent", "envoyée", "sent", "versendet"),
     ("action.submitted", "soumise", "submitted", "eingereicht"),
     ("action.withdrawn", "retirée pour modification", "withdrawn for edits", "zur Bearbeitung zurückgezogen"),
+    ("bank.confirm", "Confirmer", "Confirm", "Bestätigen"),
+    ("bank.counterparty", "Contrepartie", "Counterparty", "Gegenpartei"),
+    ("bank.decide", "Décision", "Decision", "Entscheidung"),
+    ("bank.flash.confirmed", "Rapprochement confirmé : la facture est à jour.", "Match confirmed: the invoice is up to date.", "Zuordnung bestätigt: die Rechnung ist aktuell."),
+    ("bank.flash.rejected", "Suggestion rejetée : elle ne sera plus proposée.", "Suggestion rejected: it will not be proposed again.", "Vorschlag abgelehnt: er wird nicht mehr vorgeschlagen."),
+    ("bank.help", "Les paiements reçus sont rapprochés des factures ouvertes ; ce qui n'est pas certain attend votre décision.", "Payments received are matched to open invoices; what is not certain waits for your decision.", "Zahlungseingänge werden offenen Rechnungen zugeordnet; was nicht sicher ist, wartet auf Ihre Entscheidung."),
+    ("bank.invoices", "Factures", "Invoices", "Rechnungen"),
+    ("bank.no_suggestions", "Aucune suggestion en attente.", "No suggestion waiting.", "Keine offenen Vorschläge."),
+    ("bank.no_transactions", "Aucune opération bancaire importée : encaisse bank import FICHIER.", "No bank transaction imported yet: encaisse bank import FILE.", "Noch keine Bankbewegungen importiert: encaisse bank import DATEI."),
+    ("bank.payer", "Payeur", "Payer", "Zahler"),
+    ("bank.reference", "Réf. banque", "Bank ref.", "Bankreferenz"),
+    ("bank.reject", "Rejeter", "Reject", "Ablehnen"),
+    ("bank.remittance", "Libellé", "Remittance", "Verwendungszweck"),
+    ("bank.review", "À vérifier", "To review", "Zu prüfen"),
+    ("bank.state.ignored", "ignorée", "ignored", "ignoriert"),
+    ("bank.state.matched", "rapprochée", "matched", "zugeordnet"),
+    ("bank.state.suggested", "à vérifier", "to review", "zu prüfen"),
+    ("bank.state.unmatched", "non rapprochée", "unmatched", "nicht zugeordnet"),
+    ("bank.title", "Banque", "Bank", "Bank"),
+    ("bank.transactions", "Opérations récentes", "Recent transactions", "Letzte Bewegungen"),
+    ("bank.why", "Pourquoi", "Why", "Warum"),
     ("btn.edit", "Modifier les lignes", "Edit lines", "Positionen bearbeiten"),
     ("btn.issue", "Émettre", "Issue", "Ausstellen"),
     ("btn.submit", "Soumettre à validation", "Submit for approval", "Zur Freigabe einreichen"),
@@ -161,6 +183,7 @@ const CATALOG: &[(&str, &str, &str, &str)] = &[
     ("milestone.sent", "Envoyée", "Sent", "Versendet"),
     ("milestone.viewed", "Consultée", "Viewed", "Angesehen"),
     ("nav.apply", "OK", "OK", "OK"),
+    ("nav.bank", "Banque", "Bank", "Bank"),
     ("nav.clients", "Clients", "Clients", "Kunden"),
     ("nav.dashboard", "Tableau de bord", "Dashboard", "Übersicht"),
     ("nav.inbox", "Validation", "Inbox", "Freigaben"),

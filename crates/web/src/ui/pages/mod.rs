@@ -1,6 +1,7 @@
 //! One module per page (or group of pages), each: read the request, call the app, fill a
 //! template.
 
+pub mod bank;
 pub mod clients;
 pub mod dashboard;
 pub mod edit;
