@@ -755,6 +755,9 @@ impl App {
                 (&fr, &fr_clients[i * 2])
             } else if i < 15 {
                 (&fr, &fr_clients[20 + (i - 10) * 2])
+            } else if i == 19 {
+                // Ticino Software SA pays in EUR: a Swiss QR-bill in EUR.
+                (&ch, &ch_clients[9])
             } else {
                 (&ch, &ch_clients[(i - 15) * 2])
             };

@@ -40,12 +40,15 @@ pub enum Command {
     Demo(commands::setup::DemoArgs),
     /// Serve the web UI and the REST API.
     Serve(commands::setup::ServeArgs),
-    /// Invoices: list, show, history, issue.
+    /// Invoices: list, show, history, issue, and the documents of issued ones.
     #[command(subcommand)]
     Invoice(commands::invoice::InvoiceCommand),
     /// Clients: list, show.
     #[command(subcommand)]
     Client(commands::client::ClientCommand),
+    /// Accounting exports: FEC, journal CSV, Oxygène.
+    #[command(subcommand)]
+    Export(commands::export::ExportCommand),
     /// The tamper-evident audit trail.
     #[command(subcommand)]
     Audit(commands::audit::AuditCommand),

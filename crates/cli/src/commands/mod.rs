@@ -4,6 +4,8 @@ pub mod approval;
 pub mod audit;
 pub mod client;
 pub mod config;
+pub mod documents;
+pub mod export;
 pub mod invoice;
 pub mod invoice_draft;
 pub mod setup;
@@ -58,6 +60,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Serve(a) => setup::serve(&cli, a).await,
         Command::Invoice(c) => invoice::run(&cli, c).await,
         Command::Client(c) => client::run(&cli, c).await,
+        Command::Export(c) => export::run(&cli, c).await,
         Command::Audit(c) => audit::run(&cli, c).await,
         Command::Token(c) => token::run(&cli, c).await,
         Command::Config(c) => config::run(&cli, c),
