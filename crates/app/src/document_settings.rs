@@ -3,6 +3,8 @@
 //! client is invoiced and booked (business flag, accounting code): read and changed here,
 //! checked before saving, each change audited.
 
+use encaisse_core::identifiers::Iban;
+use encaisse_core::party::LegalIds;
 use encaisse_core::role::Permission;
 use encaisse_documents::pdf::Logo;
 use encaisse_store::documents::{ClientAccounting, DocumentSettings};
@@ -118,6 +120,51 @@ impl App {
             entity_id: &actor.organization_id.to_string(),
             before: Some(audit_view(&before)),
             after: Some(audit_view(settings)),
+            at: now,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Replaces the organization's legal identifiers and bank accounts (checked, audited).
+    /// A QR-IBAN is refused as the normal IBAN and a normal IBAN as the QR-IBAN.
+    pub async fn update_organization_identity(
+        &self,
+        actor: &Actor,
+        ids: &LegalIds,
+        iban: Option<Iban>,
+        qr_iban: Option<Iban>,
+    ) -> Result<()> {
+        actor.require(
+            Permission::ManageOrganization,
+            "change the organization's settings",
+        )?;
+        if iban.as_ref().is_some_and(Iban::is_qr_iban) {
+            return Err(AppError::invalid(
+                "iban",
+                "this is a QR-IBAN, which only accepts QR references: give it as the QR-IBAN and the account's normal IBAN here",
+            ));
+        }
+        if qr_iban.as_ref().is_some_and(|q| !q.is_qr_iban()) {
+            return Err(AppError::invalid(
+                "qr_iban",
+                "this is a normal IBAN (a QR-IBAN has an institution id between 30000 and 31999): give it as the IBAN",
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let before = tx.organization(actor.organization_id).await?;
+        tx.set_organization_identity(actor.organization_id, ids, iban.as_ref(), qr_iban.as_ref())
+            .await?;
+        tx.append_audit(encaisse_store::audit::NewAuditEvent {
+            organization_id: actor.organization_id,
+            actor: &actor.label,
+            action: "organization.identity_changed",
+            entity_type: "organization",
+            entity_id: &actor.organization_id.to_string(),
+            before: Some(serde_json::json!({ "ids": before.ids, "iban": before.iban, "qr_iban": before.qr_iban })),
+            after: Some(serde_json::json!({ "ids": ids, "iban": iban, "qr_iban": qr_iban })),
             at: now,
         })
         .await?;

@@ -3,6 +3,7 @@
 //! currency; read-only use cases (nothing is written, nothing audited).
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use chrono::NaiveDate;
 use encaisse_core::Currency;
@@ -90,9 +91,8 @@ impl App {
         let mut documents = Vec::new();
         for id in tx.issued_invoice_ids(org_id, from, to).await? {
             let invoice = tx.invoice(org_id, id).await?;
-            if !parties.contains_key(&invoice.client_id) {
-                let p = Parties::load(&mut tx, org_id, invoice.client_id).await?;
-                parties.insert(invoice.client_id, p);
+            if let Entry::Vacant(slot) = parties.entry(invoice.client_id) {
+                slot.insert(Parties::load(&mut tx, org_id, invoice.client_id).await?);
             }
             let totals = invoice
                 .totals()
@@ -104,9 +104,8 @@ impl App {
             if !documents.iter().any(|(i, _)| i.id == p.invoice_id) {
                 // A payment of a document issued before the period: its client is needed.
                 let inv = tx.invoice(org_id, p.invoice_id).await?;
-                if !parties.contains_key(&inv.client_id) {
-                    let pt = Parties::load(&mut tx, org_id, inv.client_id).await?;
-                    parties.insert(inv.client_id, pt);
+                if let Entry::Vacant(slot) = parties.entry(inv.client_id) {
+                    slot.insert(Parties::load(&mut tx, org_id, inv.client_id).await?);
                 }
             }
         }

@@ -46,6 +46,9 @@ pub enum Command {
     /// Clients: list, show.
     #[command(subcommand)]
     Client(commands::client::ClientCommand),
+    /// The organization: identifiers, bank accounts, what its invoices print.
+    #[command(subcommand)]
+    Org(commands::org::OrgCommand),
     /// Accounting exports: FEC, journal CSV, Oxygène.
     #[command(subcommand)]
     Export(commands::export::ExportCommand),

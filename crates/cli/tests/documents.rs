@@ -305,6 +305,51 @@ async fn issued_documents_and_exports_come_out_of_the_binary() {
         assert_eq!(code, 1);
         assert!(err.contains("SIREN"), "{err}");
 
+        // The organization's settings: shown, changed (checked), never reaching issued PDFs.
+        let before = std::fs::read(&pdf).unwrap();
+        env.ok(&[
+            "--org",
+            "octet-associes",
+            "org",
+            "set",
+            "--legal-form",
+            "SARL",
+            "--bic",
+            "bnpafrppxxx",
+        ]);
+        let shown = env.ok(&["--org", "octet-associes", "org", "show"]);
+        assert!(
+            shown.contains("SARL") && shown.contains("BNPAFRPPXXX"),
+            "{shown}"
+        );
+        let (code, _, err) = env.run(&["--org", "octet-associes", "org", "set", "--bic", "BNP"]);
+        assert_eq!(code, 1);
+        assert!(err.contains("bic"), "{err}");
+        let (code, _, err) = env.run(&[
+            "--org",
+            "octet-associes",
+            "org",
+            "set",
+            "--iban",
+            "CH4431999123000889012",
+        ]);
+        assert_eq!(code, 1);
+        assert!(err.contains("QR-IBAN"), "{err}");
+        env.ok(&[
+            "--org",
+            "octet-associes",
+            "invoice",
+            "pdf",
+            &number,
+            "-o",
+            &pdf,
+        ]);
+        assert_eq!(
+            std::fs::read(&pdf).unwrap(),
+            before,
+            "an issued PDF never changes"
+        );
+
         let oxygene = env.path("oxygene.xml");
         env.ok(&[
             "--org",

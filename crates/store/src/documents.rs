@@ -242,6 +242,39 @@ impl Tx {
         Ok(())
     }
 
+    /// Replaces the organization's legal identifiers and bank accounts (as given; the app
+    /// parses them first).
+    pub async fn set_organization_identity(
+        &mut self,
+        organization_id: Uuid,
+        ids: &encaisse_core::party::LegalIds,
+        iban: Option<&encaisse_core::identifiers::Iban>,
+        qr_iban: Option<&encaisse_core::identifiers::Iban>,
+    ) -> Result<()> {
+        let key = organization_id.to_string();
+        let n = on_conn!(self, c => {
+            sqlx::query(
+                "UPDATE organizations SET siren = $2, siret = $3, uid = $4, vat_id = $5, iban = $6, qr_iban = $7 \
+                 WHERE id = $1",
+            )
+            .bind(&key)
+            .bind(ids.siren.as_ref().map(|s| s.as_str()))
+            .bind(ids.siret.as_ref().map(|s| s.as_str()))
+            .bind(ids.uid.as_ref().map(|s| s.formatted()))
+            .bind(ids.vat_id.as_ref().map(|s| s.as_str()))
+            .bind(iban.map(|s| s.as_str()))
+            .bind(qr_iban.map(|s| s.as_str()))
+            .execute(&mut *c).await?.rows_affected()
+        });
+        if n != 1 {
+            return Err(StoreError::NotFound {
+                entity: "organization",
+                id: key,
+            });
+        }
+        Ok(())
+    }
+
     /// How a client is invoiced and booked.
     pub async fn client_accounting(
         &mut self,

@@ -8,6 +8,7 @@ pub mod documents;
 pub mod export;
 pub mod invoice;
 pub mod invoice_draft;
+pub mod org;
 pub mod setup;
 pub mod sync;
 pub mod time;
@@ -61,6 +62,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Invoice(c) => invoice::run(&cli, c).await,
         Command::Client(c) => client::run(&cli, c).await,
         Command::Export(c) => export::run(&cli, c).await,
+        Command::Org(c) => org::run(&cli, c).await,
         Command::Audit(c) => audit::run(&cli, c).await,
         Command::Token(c) => token::run(&cli, c).await,
         Command::Config(c) => config::run(&cli, c),
