@@ -19,6 +19,7 @@ use encaisse_core::role::Role;
 use encaisse_core::time_entry::{Project, TimeEntry, TimeSource};
 use encaisse_core::{Currency, Money};
 use encaisse_store::auth::User;
+use encaisse_store::documents::{ClientAccounting, DocumentSettings};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -757,6 +758,9 @@ impl App {
                 (&fr, &fr_clients[i * 2])
             } else if i < 15 {
                 (&fr, &fr_clients[20 + (i - 10) * 2])
+            } else if i == 19 {
+                // Ticino Software SA pays in EUR: a Swiss QR-bill in EUR.
+                (&ch, &ch_clients[9])
             } else {
                 (&ch, &ch_clients[(i - 15) * 2])
             };
@@ -996,12 +1000,21 @@ impl App {
 
     async fn demo_organization(&self, org: Organization) -> Result<Organization> {
         let mut tx = self.store.write().await?;
-        if let Some(existing) = tx.organization_by_slug(&org.slug).await? {
+        let org = if let Some(existing) = tx.organization_by_slug(&org.slug).await? {
             tx.commit().await?;
-            return Ok(existing);
+            existing
+        } else {
+            create_organization(&mut tx, &org, "system:demo", self.now()).await?;
+            tx.commit().await?;
+            org
+        };
+        // What the legal documents print: set once, and again only if a run before this
+        // version left the defaults.
+        let wanted = demo_document_settings(&org);
+        let actor = Actor::system(org.id, "demo");
+        if self.document_settings(&actor).await? != wanted {
+            self.update_document_settings(&actor, &wanted).await?;
         }
-        create_organization(&mut tx, &org, "system:demo", self.now()).await?;
-        tx.commit().await?;
         Ok(org)
     }
 
@@ -1054,7 +1067,19 @@ impl App {
             .await?;
         }
         let stored = tx.client(org.id, id).await?;
+        let accounting = tx.client_accounting(org.id, id).await?;
         tx.commit().await?;
+        let wanted = ClientAccounting {
+            is_business: Some(true),
+            accounting_code: Some(crate::exports::customer_code(
+                &stored.name,
+                &ClientAccounting::default(),
+            )),
+        };
+        if accounting != wanted {
+            let actor = Actor::system(org.id, "demo");
+            self.update_client_accounting(&actor, id, &wanted).await?;
+        }
         Ok(stored)
     }
 
@@ -1111,6 +1136,42 @@ impl App {
             self.issue_invoice(actor, id, issue).await?;
         }
         Ok(())
+    }
+}
+
+/// The demo organizations' bank, company mentions and accounting codes.
+fn demo_document_settings(org: &Organization) -> DocumentSettings {
+    let siren = org.ids.siren.as_ref().map(|s| {
+        let s = s.as_str();
+        format!("{} {} {}", &s[..3], &s[3..6], &s[6..])
+    });
+    let uid = org.ids.uid.as_ref().map(|u| u.formatted());
+    if org.address.country == Country::FR {
+        DocumentSettings {
+            bic: Some("AGRIFRPPXXX".into()),
+            legal_form: Some("SAS".into()),
+            share_capital: Some("50 000 €".into()),
+            registration: siren.map(|s| format!("RCS Paris {s}")),
+            contact_email: Some("facturation@octet-associes.test".into()),
+            phone: Some("+33 1 84 80 12 34".into()),
+            website: Some("octet-associes.test".into()),
+            // The ECB refinancing rate plus ten points, the default of Code de commerce L441-10.
+            late_payment_rate: Some(Decimal::new(1215, 2)),
+            early_payment_discount: None,
+            epc_qr: true,
+            ..DocumentSettings::default()
+        }
+    } else {
+        DocumentSettings {
+            bic: Some("UBSWCHZH80A".into()),
+            legal_form: None,
+            share_capital: Some("CHF 100 000".into()),
+            registration: uid.map(|u| format!("Handelsregister des Kantons Zürich, {u}")),
+            contact_email: Some("rechnungen@octet-suisse.test".into()),
+            phone: Some("+41 44 500 12 34".into()),
+            website: Some("octet-suisse.test".into()),
+            ..DocumentSettings::default()
+        }
     }
 }
 

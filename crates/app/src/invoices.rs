@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::auth::Actor;
+use crate::documents::{Parties, render_for_issue, store_rendered};
 use crate::{App, AppError, Result};
 
 /// A line as a user or an import describes it.
@@ -75,6 +76,8 @@ pub struct InvoiceDetail {
     pub outstanding: Money,
     /// SHA-256 of the frozen document, once issued.
     pub document_sha256: Option<String>,
+    /// The legal documents stored at issue (Factur-X PDF, CII, UBL, QR-bill), without bytes.
+    pub documents: Vec<encaisse_store::documents::InvoiceDocumentInfo>,
 }
 
 pub(crate) fn to_line(i: usize, l: &DraftLine) -> Result<InvoiceLine> {
@@ -164,6 +167,15 @@ fn seller_snapshot(org: &Organization) -> serde_json::Value {
 /// Checks that the law and the payment networks will accept the document; names the field
 /// and the fix.
 fn check_legal(org: &Organization, client: &Client, inv: &Invoice, totals: &Totals) -> Result<()> {
+    if org.address.country == encaisse_core::party::Country::FR
+        && org.ids.siren.is_none()
+        && org.ids.siret.is_none()
+    {
+        return Err(AppError::invalid(
+            "organization.siren",
+            "a French invoice must show the seller's SIREN (Code de commerce R123-237, BT-30): set it in the organization settings",
+        ));
+    }
     for (i, l) in inv.lines.iter().enumerate() {
         if l.vat.category().requires_buyer_vat_id() && client.ids.vat_id.is_none() {
             return Err(AppError::invalid(
@@ -341,8 +353,9 @@ impl App {
     // `crate::validation`.
 
     /// Issues an approved invoice in one transaction: number, payment reference, due date,
-    /// frozen document and its SHA-256, audit event. On any error nothing is written and no
-    /// number is consumed.
+    /// frozen document and its SHA-256, the legal documents (Factur-X PDF, CII, UBL, QR-bill
+    /// slip) rendered and stored with their SHA-256, audit event. On any error (a refusal
+    /// names the field and the fix) nothing is written and no number is consumed.
     pub async fn issue_invoice(
         &self,
         actor: &Actor,
@@ -354,9 +367,9 @@ impl App {
         let mut tx = self.store.write().await?;
         let mut inv = tx.invoice_for_update(actor.organization_id, id).await?;
         let totals = inv.check_issuable()?;
-        let org = tx.organization(actor.organization_id).await?;
-        let client = tx.client(actor.organization_id, inv.client_id).await?;
-        check_legal(&org, &client, &inv, &totals)?;
+        let parties = Parties::load(&mut tx, actor.organization_id, inv.client_id).await?;
+        let (org, client) = (&parties.organization, &parties.client);
+        check_legal(org, client, &inv, &totals)?;
         let pattern = match inv.kind {
             DocumentKind::Invoice => &org.invoice_numbering,
             DocumentKind::CreditNote => &org.credit_note_numbering,
@@ -370,7 +383,7 @@ impl App {
         let number = pattern
             .format(seq_u, issue_date)
             .map_err(|e| AppError::invalid("numbering", e))?;
-        let reference = payment_reference(&org, &inv, &number, &period, seq)?;
+        let reference = payment_reference(org, &inv, &number, &period, seq)?;
         let due = client.terms.due_date(issue_date);
         inv.apply(InvoiceEvent::Issue)?;
         inv.number = Some(number.clone());
@@ -381,11 +394,13 @@ impl App {
             "format": "encaisse.issued-invoice.v1",
             "invoice": inv,
             "totals": totals,
-            "seller": seller_snapshot(&org),
+            "seller": seller_snapshot(org),
             "buyer": client,
         })
         .to_string();
         let sha = hex::encode(Sha256::digest(frozen.as_bytes()));
+        // Rendered before anything is written: a refusal here rolls the number back.
+        let documents = render_for_issue(&parties, &inv, &totals)?;
         tx.mark_invoice_issued(
             org.id,
             id,
@@ -402,6 +417,12 @@ impl App {
             now,
         )
         .await?;
+        store_rendered(&mut tx, &inv, &documents.rendered, now).await?;
+        let hashes: serde_json::Map<String, serde_json::Value> = documents
+            .rendered
+            .iter()
+            .map(|d| (d.kind.code().to_owned(), d.sha256.clone().into()))
+            .collect();
         if let Some(c) = &inv.corrects {
             // A full credit note cancels the invoice it corrects.
             let mut original = tx.invoice_for_update(org.id, c.invoice_id).await?;
@@ -429,6 +450,10 @@ impl App {
             Some(serde_json::json!({
                 "status": inv.status, "number": number, "issue_date": issue_date, "due_date": due,
                 "gross": totals.tax_inclusive.to_decimal_string(), "document_sha256": sha,
+                "documents": hashes,
+                "documents_not_produced": documents.not_produced.iter()
+                    .map(|(k, why)| (k.code().to_owned(), serde_json::Value::from(why.as_str())))
+                    .collect::<serde_json::Map<_, _>>(),
             })),
             now,
         )
@@ -611,6 +636,7 @@ impl App {
         let invoice = tx.invoice(actor.organization_id, id).await?;
         let client = tx.client(actor.organization_id, invoice.client_id).await?;
         let frozen = tx.frozen_invoice(actor.organization_id, id).await?;
+        let documents = tx.invoice_documents(actor.organization_id, id).await?;
         tx.commit().await?;
         let totals = invoice
             .totals()
@@ -625,6 +651,7 @@ impl App {
             client_name: client.name,
             outstanding,
             document_sha256: frozen.map(|(_, h)| h),
+            documents,
         })
     }
 

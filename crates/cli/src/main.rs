@@ -40,12 +40,18 @@ pub enum Command {
     Demo(commands::setup::DemoArgs),
     /// Serve the web UI and the REST API.
     Serve(commands::setup::ServeArgs),
-    /// Invoices: list, show, history, issue.
+    /// Invoices: list, show, history, issue, and the documents of issued ones.
     #[command(subcommand)]
     Invoice(commands::invoice::InvoiceCommand),
     /// Clients: list, show.
     #[command(subcommand)]
     Client(commands::client::ClientCommand),
+    /// The organization: identifiers, bank accounts, what its invoices print.
+    #[command(subcommand)]
+    Org(commands::org::OrgCommand),
+    /// Accounting exports: FEC, journal CSV, Oxygène.
+    #[command(subcommand)]
+    Export(commands::export::ExportCommand),
     /// The tamper-evident audit trail.
     #[command(subcommand)]
     Audit(commands::audit::AuditCommand),

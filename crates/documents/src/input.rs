@@ -246,12 +246,19 @@ impl<'a> DocumentInput<'a> {
 
         let language = options.language.unwrap_or(client.language);
         let payment = match invoice.kind {
-            DocumentKind::Invoice => Some(payment_instruction(
-                organization,
-                invoice,
-                number,
-                &options,
-            )?),
+            DocumentKind::Invoice => {
+                let no_account = organization.iban.is_none() && organization.qr_iban.is_none();
+                if no_account && options.payment_account_optional {
+                    None
+                } else {
+                    Some(payment_instruction(
+                        organization,
+                        invoice,
+                        number,
+                        &options,
+                    )?)
+                }
+            }
             DocumentKind::CreditNote => None,
         };
         let seller_address = match &options.seller_electronic_address {
@@ -269,7 +276,7 @@ impl<'a> DocumentInput<'a> {
         notes.extend(options.notes.iter().cloned());
         if invoice.kind == DocumentKind::Invoice
             && organization.address.country == Country::FR
-            && is_professional(client, options.processing_type)
+            && is_professional(client, options.processing_type, options.buyer_is_business)
         {
             complete_french_mentions(&mut notes, language, &options);
         }

@@ -240,6 +240,13 @@ pub struct DocumentOptions {
     /// Early-payment discount terms for the French AAB mention; "no discount for early
     /// payment" when `None`.
     pub early_payment_discount: Option<String>,
+    /// When the organization has no bank account, write the invoice without payment
+    /// instructions (BG-16, which EN 16931 makes optional) instead of refusing it
+    /// ([`crate::InputError::NoAccount`]): the buyer then pays as the terms say.
+    pub payment_account_optional: bool,
+    /// Whether the buyer is a business (French B2B mentions); derived from the processing
+    /// type, else from the buyer's company or VAT identifiers, when `None`.
+    pub buyer_is_business: Option<bool>,
 }
 
 #[cfg(test)]

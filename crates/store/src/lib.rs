@@ -2,7 +2,8 @@
 //!
 //! Owns the database: the schema and its forward-only migrations (one folder per backend,
 //! `migrations/sqlite` and `migrations/postgres`), the repositories of every domain object,
-//! gapless number allocation, the hash-chained audit trail, the job queue and the outbox.
+//! gapless number allocation, the hash-chained audit trail, the job queue and the outbox, and
+//! the documents of issued invoices (stored once at issue, never replaced).
 //!
 //! Shape: one adapter with portable SQL. [`Store`] holds either a SQLite pool pair (one writer
 //! connection, several readers, WAL) or a PostgreSQL pool; a [`Tx`] wraps a transaction of
@@ -31,6 +32,7 @@ pub mod bank;
 pub mod billing_terms;
 pub mod clients;
 pub mod connectors;
+pub mod documents;
 mod error;
 pub mod invoices;
 pub mod notifications;

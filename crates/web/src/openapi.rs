@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::problem::{FieldError, ProblemBody};
 use crate::routes::{
-    approvals, bank, clients, health, invoice_actions, invoices, organizations, session,
+    approvals, bank, clients, documents, health, invoice_actions, invoices, organizations, session,
     time_billing, time_entries, webhooks,
 };
 use crate::views;
@@ -43,6 +43,10 @@ pub const SESSION_COOKIE: &str = "session_cookie";
         invoices::create,
         invoices::detail,
         invoices::history,
+        documents::pdf,
+        documents::xml,
+        documents::preview,
+        documents::qrbill,
         invoice_actions::submit,
         invoice_actions::approve,
         invoice_actions::reject,
@@ -78,6 +82,9 @@ pub const SESSION_COOKIE: &str = "session_cookie";
         views::ClientPage,
         views::TimeEntryPage,
         views::InvoiceDetailView,
+        views::DocumentView,
+        documents::XmlFormat,
+        documents::SlipFormat,
         views::SessionView,
         time_mirrors::DraftRunReport,
         time_mirrors::DraftSummaryRow,
@@ -104,6 +111,7 @@ pub const SESSION_COOKIE: &str = "session_cookie";
         (name = "clients"),
         (name = "invoices"),
         (name = "invoice lifecycle", description = "Approval circuit, issuing, credit notes, payments"),
+        (name = "invoice documents", description = "Factur-X PDF, CII and UBL XML stored at issue; draft previews"),
         (name = "time entries"),
         (name = "bank", description = "Bank transactions, reconciliation suggestions and alerts"),
         (name = "webhooks", description = "Inbound events from connected services, authenticated by their own tokens"),

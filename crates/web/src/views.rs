@@ -204,6 +204,19 @@ pub struct InvoiceDetailView {
     pub corrects: Option<CorrectedInvoiceView>,
     /// SHA-256 of the frozen document, once issued.
     pub document_sha256: Option<String>,
+    /// The legal documents stored at issue, served byte-identical by `/pdf`, `/xml`.
+    pub documents: Vec<DocumentView>,
+}
+
+/// A legal document stored at issue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentView {
+    /// facturx_pdf, cii_xml, ubl_xml, qrbill_pdf or qrbill_svg.
+    pub kind: String,
+    pub media_type: String,
+    pub file_name: String,
+    pub sha256: String,
+    pub size_bytes: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -346,6 +359,17 @@ impl From<&InvoiceDetail> for InvoiceDetailView {
                 issue_date: c.issue_date,
             }),
             document_sha256: d.document_sha256.clone(),
+            documents: d
+                .documents
+                .iter()
+                .map(|x| DocumentView {
+                    kind: x.kind.clone(),
+                    media_type: x.media_type.clone(),
+                    file_name: x.file_name.clone(),
+                    sha256: x.sha256.clone(),
+                    size_bytes: x.size_bytes,
+                })
+                .collect(),
         }
     }
 }

@@ -338,6 +338,15 @@ async fn issuing_without_a_legal_mention_names_what_is_missing() {
     on_every_backend(|s: Server| async move {
         let (org, _) = init(&s.app).await;
         let client = add_client(&s.app, &org, "Atelier Lumière").await;
+        // The organization has no VAT number (test support gives it one).
+        s.app
+            .store
+            .execute_raw(&format!(
+                "UPDATE organizations SET vat_id = NULL WHERE id = '{}'",
+                org.id
+            ))
+            .await
+            .unwrap();
         let auth = token(&s.app, support::OWNER, &org).await;
         let mut body = draft_json(client);
         body["lines"][0]["vat_category"] = json!("S");

@@ -67,7 +67,16 @@ pub enum InvoiceCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Issue an approved invoice: gapless number, payment reference, frozen document.
+    /// Write the Factur-X PDF of an issued invoice, as it was issued.
+    Pdf(super::documents::PdfArgs),
+    /// Write the CII or UBL XML of an issued invoice.
+    Xml(super::documents::XmlArgs),
+    /// Write the Swiss QR-bill payment part of an issued invoice (SVG or PDF).
+    Qrbill(super::documents::QrBillArgs),
+    /// Write a preview PDF of a draft, marked as not valid (consumes no number).
+    Preview(super::documents::PreviewArgs),
+    /// Issue an approved invoice: gapless number, payment reference, frozen document, and
+    /// its Factur-X PDF, CII and UBL XML (and QR-bill) stored with their SHA-256.
     Issue {
         invoice: String,
         /// Issue date (default: today in the configured time zone).
@@ -223,6 +232,12 @@ pub async fn run(cli: &Cli, c: &InvoiceCommand) -> Result<()> {
             if let Some(h) = &d.document_sha256 {
                 println!("document SHA-256 {h}");
             }
+            for doc in &d.documents {
+                println!(
+                    "{:<16} {:<28} {:>8} bytes  SHA-256 {}",
+                    doc.kind, doc.file_name, doc.size_bytes, doc.sha256
+                );
+            }
             Ok(())
         }
         InvoiceCommand::History { invoice } => {
@@ -240,13 +255,17 @@ pub async fn run(cli: &Cli, c: &InvoiceCommand) -> Result<()> {
         InvoiceCommand::Reject(a) => super::approval::reject(&app, cli, a).await,
         InvoiceCommand::Waiting(a) => super::approval::waiting(&app, cli, a).await,
         InvoiceCommand::Draft(a) => super::invoice_draft::run(&app, &actor, a).await,
+        InvoiceCommand::Pdf(a) => super::documents::pdf(&app, &actor, a).await,
+        InvoiceCommand::Xml(a) => super::documents::xml(&app, &actor, a).await,
+        InvoiceCommand::Qrbill(a) => super::documents::qrbill(&app, &actor, a).await,
+        InvoiceCommand::Preview(a) => super::documents::preview(&app, &actor, a).await,
         InvoiceCommand::Issue { invoice, date } => {
             let id = app.resolve_invoice(&actor, invoice).await?;
             let inv = app
                 .issue_invoice(&actor, id, date.unwrap_or_else(|| app.today()))
                 .await?;
             println!(
-                "Issued {} (due {}, reference {})",
+                "Issued {} (due {}, reference {}); documents stored: encaisse invoice pdf|xml",
                 inv.number.as_deref().unwrap_or("?"),
                 inv.due_date.map(|d| d.to_string()).unwrap_or_default(),
                 inv.payment_reference

@@ -5,8 +5,11 @@ pub mod audit;
 pub mod bank;
 pub mod client;
 pub mod config;
+pub mod documents;
+pub mod export;
 pub mod invoice;
 pub mod invoice_draft;
+pub mod org;
 pub mod setup;
 pub mod sync;
 pub mod time;
@@ -59,6 +62,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Serve(a) => setup::serve(&cli, a).await,
         Command::Invoice(c) => invoice::run(&cli, c).await,
         Command::Client(c) => client::run(&cli, c).await,
+        Command::Export(c) => export::run(&cli, c).await,
+        Command::Org(c) => org::run(&cli, c).await,
         Command::Audit(c) => audit::run(&cli, c).await,
         Command::Token(c) => token::run(&cli, c).await,
         Command::Config(c) => config::run(&cli, c),

@@ -8,12 +8,17 @@ use crate::options::{DocumentOptions, Note, ProcessingType};
 use crate::texts;
 
 /// Whether the buyer is a business, to whom French law owes the B2B mentions: said by the
-/// processing type, or else by the buyer having a company or VAT identifier.
-pub(super) fn is_professional(client: &Client, processing: Option<ProcessingType>) -> bool {
-    match processing {
-        Some(ProcessingType::B2c | ProcessingType::B2cInternational) => false,
-        Some(_) => true,
-        None => {
+/// processing type, else by the caller, else by the buyer having a company or VAT identifier.
+pub(super) fn is_professional(
+    client: &Client,
+    processing: Option<ProcessingType>,
+    declared: Option<bool>,
+) -> bool {
+    match (processing, declared) {
+        (Some(ProcessingType::B2c | ProcessingType::B2cInternational), _) => false,
+        (Some(_), _) => true,
+        (None, Some(business)) => business,
+        (None, None) => {
             let ids = &client.ids;
             ids.siren.is_some() || ids.siret.is_some() || ids.uid.is_some() || ids.vat_id.is_some()
         }

@@ -169,6 +169,59 @@ pub fn render(input: &DocumentInput<'_>, options: &RenderOptions) -> Result<Vec<
     facturx::declare_in_xmp(&pdf, input.profile())
 }
 
+/// A preview of a document that is not issued yet: the same pages, with a banner on each
+/// saying it is a draft and not valid, and no Factur-X XML, QR-bill or EPC QR code, so that
+/// neither a machine nor a payer can take it for the real invoice. `input` is built from the
+/// draft with a provisional number (`banner` should say so too).
+pub fn render_preview(
+    input: &DocumentInput<'_>,
+    options: &RenderOptions,
+    banner: &str,
+) -> Result<Vec<u8>, PdfError> {
+    let options = RenderOptions {
+        epc_qr: false,
+        qr_bill: false,
+        ..options.clone()
+    };
+    let context = context(input, &options)?;
+    let mut pages = layout::compose(&context);
+    for page in &mut pages {
+        draft_banner(page, banner);
+    }
+    let meta = DocumentMeta {
+        title: banner.to_owned(),
+        language: input.language().code(),
+        date: None,
+        id: format!("{}/preview/{}", input.organization().id, input.invoice().id),
+    };
+    to_pdf(&pages, options.logo.as_ref(), &meta, Vec::new())
+}
+
+/// A red band across the top margin of the page (above the letterhead).
+fn draft_banner(page: &mut crate::drawing::Drawing, text: &str) {
+    use crate::drawing::{Align, Color};
+    use crate::fonts::Weight;
+    page.rect(0.0, 0.0, page.width, 9.0, Some(Color(253, 228, 230)));
+    page.text(
+        page.width / 2.0,
+        6.2,
+        10.0,
+        Weight::Bold,
+        Color(190, 30, 45),
+        Align::Center,
+        text,
+    );
+}
+
+/// The Swiss QR-bill printed on the document's last page, when it has one: CHF invoices and
+/// invoices of a Swiss organization, paid to a Swiss account (see [`RenderOptions::qr_bill`]).
+pub fn qr_bill_of(
+    input: &DocumentInput<'_>,
+    options: &RenderOptions,
+) -> Result<Option<QrBill>, PdfError> {
+    Ok(context(input, options)?.qr_bill)
+}
+
 fn context<'a>(
     input: &'a DocumentInput<'a>,
     options: &RenderOptions,

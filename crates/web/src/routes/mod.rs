@@ -4,6 +4,7 @@
 pub mod approvals;
 pub mod bank;
 pub mod clients;
+pub mod documents;
 pub mod health;
 pub mod invoice_actions;
 pub mod invoices;
@@ -41,6 +42,10 @@ pub fn authenticated() -> Router<AppState> {
         .route("/invoices/from-time", post(time_billing::from_time))
         .route("/invoices/{id}/lines", patch(time_billing::edit_lines))
         .route("/invoices/{id}/history", get(invoices::history))
+        .route("/invoices/{id}/pdf", get(documents::pdf))
+        .route("/invoices/{id}/xml", get(documents::xml))
+        .route("/invoices/{id}/preview.pdf", get(documents::preview))
+        .route("/invoices/{id}/qrbill", get(documents::qrbill))
         .route("/invoices/{id}/submit", post(invoice_actions::submit))
         .route("/invoices/{id}/approve", post(invoice_actions::approve))
         .route("/invoices/{id}/reject", post(invoice_actions::reject))

@@ -102,6 +102,11 @@ struct Page {
     entries: Vec<EntryRow>,
     history_rows: Vec<HistoryRow>,
     document_sha256: Option<String>,
+    /// The legal documents stored at issue, for download: (label, href, SHA-256).
+    issued_documents: Vec<(&'static str, String, String)>,
+    /// What the embedded viewer shows: the issued PDF, else the draft's preview PDF.
+    pdf_src: String,
+    issued: bool,
     history: Vec<EventRow>,
 }
 
@@ -338,6 +343,39 @@ fn build(ui: &Ui, r: &Review, history: &[HistoryEntry], from_inbox: bool) -> (Ve
             })
             .collect(),
         document_sha256: r.detail.document_sha256.clone(),
+        issued_documents: r
+            .detail
+            .documents
+            .iter()
+            .filter_map(|d| {
+                let (key, href) = match d.kind.as_str() {
+                    "facturx_pdf" => (
+                        "inv.download_pdf",
+                        format!("/api/v1/invoices/{}/pdf", inv.id),
+                    ),
+                    "cii_xml" => (
+                        "inv.download_cii",
+                        format!("/api/v1/invoices/{}/xml?format=cii", inv.id),
+                    ),
+                    "ubl_xml" => (
+                        "inv.download_ubl",
+                        format!("/api/v1/invoices/{}/xml?format=ubl", inv.id),
+                    ),
+                    "qrbill_pdf" => (
+                        "inv.download_qrbill",
+                        format!("/api/v1/invoices/{}/qrbill?format=pdf", inv.id),
+                    ),
+                    _ => return None,
+                };
+                Some((t.s(key), href, d.sha256.clone()))
+            })
+            .collect(),
+        pdf_src: if r.detail.documents.iter().any(|d| d.kind == "facturx_pdf") {
+            format!("/api/v1/invoices/{}/pdf", inv.id)
+        } else {
+            format!("/api/v1/invoices/{}/preview.pdf", inv.id)
+        },
+        issued: inv.number.is_some(),
         history: history.iter().map(|h| event_row(h, ui)).collect(),
     };
     (actions, page)
