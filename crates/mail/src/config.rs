@@ -152,7 +152,10 @@ pub struct FileConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("`{key}` is missing: {hint}")]
-    Missing { key: &'static str, hint: &'static str },
+    Missing {
+        key: &'static str,
+        hint: &'static str,
+    },
     #[error("`{key}` is invalid: {detail}")]
     Invalid { key: &'static str, detail: String },
     #[error("`{key}`: cannot read {}: {error}", path.display())]
@@ -336,12 +339,14 @@ pub enum MailTransport {
 pub fn build_transport(cfg: &MailConfig, data_dir: &Path) -> Result<MailTransport, ConfigError> {
     cfg.sender()?;
     Ok(match cfg.transport {
-        TransportChoice::Smtp => MailTransport::Smtp(
-            SmtpTransport::new(cfg.smtp_settings()?).map_err(|e| ConfigError::Invalid {
-                key: "mail.smtp.ca_file",
-                detail: e.answer().to_owned(),
-            })?,
-        ),
+        TransportChoice::Smtp => {
+            MailTransport::Smtp(SmtpTransport::new(cfg.smtp_settings()?).map_err(|e| {
+                ConfigError::Invalid {
+                    key: "mail.smtp.ca_file",
+                    detail: e.answer().to_owned(),
+                }
+            })?)
+        }
         TransportChoice::Graph => MailTransport::Graph(cfg.graph_transport()?),
         TransportChoice::Gmail => MailTransport::Gmail(cfg.gmail_transport()?),
         TransportChoice::File => MailTransport::File(FileTransport::new(cfg.file_dir(data_dir))),
@@ -407,7 +412,9 @@ mod tests {
         ));
         let s = c.smtp_settings().unwrap();
         assert_eq!(s.credentials.unwrap().1.expose_secret(), "s3cret");
-        let c = parse(r#"{"transport":"smtp","from":"b@x.example","smtp":{"host":"h","username":"u"}}"#);
+        let c = parse(
+            r#"{"transport":"smtp","from":"b@x.example","smtp":{"host":"h","username":"u"}}"#,
+        );
         let e = c.smtp_settings().unwrap_err();
         assert!(e.to_string().contains("mail.smtp.password"), "{e}");
         let c = parse(r#"{"transport":"graph","from":"b@x.example"}"#);

@@ -36,16 +36,36 @@ impl Problem {
     pub fn advice(self) -> &'static str {
         match self {
             Problem::Configuration => "fix the key named above in encaisse.toml or the environment",
-            Problem::Dns => "the host name does not resolve: check mail.smtp.host for typos, and the machine's DNS",
-            Problem::ConnectionRefused => "nothing listens there: check mail.smtp.port (587 STARTTLS, 465 implicit TLS, 25 plain) and any firewall",
-            Problem::Timeout => "the server did not answer: a firewall may drop the port, or mail.smtp.tls does not match the port (465 needs implicit)",
-            Problem::Tls => "the TLS handshake failed: check mail.smtp.tls against the port, and that the certificate matches the host name (or set mail.smtp.ca_file for a private CA)",
-            Problem::AuthRejected => "the server refused the user name or password: check mail.smtp.username/password (many providers need an app password), or mail.smtp.auth",
-            Problem::SenderRefused => "the server will not send as mail.from: use an address this account may send as",
-            Problem::Credentials => "the OAuth credentials were refused: check the client id, secret, tenant or refresh token, and that admin consent was granted",
-            Problem::MailboxNotFound => "the mailbox does not exist for these credentials: check mail.graph.mailbox or mail.gmail.user",
-            Problem::Permission => "the application may not use this mailbox: grant Mail.Send (Graph) or the gmail.send scope, and check access policies",
-            Problem::Storage => "the directory cannot be written: create it or fix its permissions (mail.file.dir)",
+            Problem::Dns => {
+                "the host name does not resolve: check mail.smtp.host for typos, and the machine's DNS"
+            }
+            Problem::ConnectionRefused => {
+                "nothing listens there: check mail.smtp.port (587 STARTTLS, 465 implicit TLS, 25 plain) and any firewall"
+            }
+            Problem::Timeout => {
+                "the server did not answer: a firewall may drop the port, or mail.smtp.tls does not match the port (465 needs implicit)"
+            }
+            Problem::Tls => {
+                "the TLS handshake failed: check mail.smtp.tls against the port, and that the certificate matches the host name (or set mail.smtp.ca_file for a private CA)"
+            }
+            Problem::AuthRejected => {
+                "the server refused the user name or password: check mail.smtp.username/password (many providers need an app password), or mail.smtp.auth"
+            }
+            Problem::SenderRefused => {
+                "the server will not send as mail.from: use an address this account may send as"
+            }
+            Problem::Credentials => {
+                "the OAuth credentials were refused: check the client id, secret, tenant or refresh token, and that admin consent was granted"
+            }
+            Problem::MailboxNotFound => {
+                "the mailbox does not exist for these credentials: check mail.graph.mailbox or mail.gmail.user"
+            }
+            Problem::Permission => {
+                "the application may not use this mailbox: grant Mail.Send (Graph) or the gmail.send scope, and check access policies"
+            }
+            Problem::Storage => {
+                "the directory cannot be written: create it or fix its permissions (mail.file.dir)"
+            }
             Problem::Other => "see the detail above",
         }
     }
@@ -87,7 +107,12 @@ impl Diagnosis {
         });
     }
 
-    fn fail(mut self, what: impl Into<String>, why: impl Into<String>, problem: Problem) -> Diagnosis {
+    fn fail(
+        mut self,
+        what: impl Into<String>,
+        why: impl Into<String>,
+        problem: Problem,
+    ) -> Diagnosis {
         self.steps.push(Step {
             what: what.into(),
             outcome: Err(why.into()),
@@ -125,7 +150,9 @@ fn kind_of(c: TransportChoice) -> TransportKind {
 /// Connects with the configuration and explains the first failure.
 pub async fn diagnose(cfg: &MailConfig, data_dir: &Path) -> Diagnosis {
     let mut d = Diagnosis::new(kind_of(cfg.transport));
-    let config = |d: Diagnosis, e: ConfigError| d.fail("configuration", e.to_string(), Problem::Configuration);
+    let config = |d: Diagnosis, e: ConfigError| {
+        d.fail("configuration", e.to_string(), Problem::Configuration)
+    };
     let sender = match cfg.sender() {
         Ok(s) => s,
         Err(e) => return config(d, e),
@@ -151,7 +178,12 @@ pub async fn diagnose(cfg: &MailConfig, data_dir: &Path) -> Diagnosis {
 async fn smtp(mut d: Diagnosis, s: &SmtpSettings, from: &lettre::Address) -> Diagnosis {
     crate::install_tls_provider();
     let step = format!("resolve {}", s.host);
-    let addrs = match tokio::time::timeout(s.timeout, tokio::net::lookup_host((s.host.as_str(), s.port))).await {
+    let addrs = match tokio::time::timeout(
+        s.timeout,
+        tokio::net::lookup_host((s.host.as_str(), s.port)),
+    )
+    .await
+    {
         Ok(Ok(a)) => a.collect::<Vec<_>>(),
         Ok(Err(e)) => return d.fail(step, e.to_string(), Problem::Dns),
         Err(_) => return d.fail(step, "no answer from DNS", Problem::Dns),
@@ -159,7 +191,14 @@ async fn smtp(mut d: Diagnosis, s: &SmtpSettings, from: &lettre::Address) -> Dia
     let Some(addr) = addrs.first().copied() else {
         return d.fail(step, "no address", Problem::Dns);
     };
-    d.ok(step, addrs.iter().map(|a| a.ip().to_string()).collect::<Vec<_>>().join(", "));
+    d.ok(
+        step,
+        addrs
+            .iter()
+            .map(|a| a.ip().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
 
     let step = format!("connect to {addr}");
     match tokio::time::timeout(s.timeout, tokio::net::TcpStream::connect(addr)).await {
@@ -168,7 +207,13 @@ async fn smtp(mut d: Diagnosis, s: &SmtpSettings, from: &lettre::Address) -> Dia
             return d.fail(step, "connection refused", Problem::ConnectionRefused);
         }
         Ok(Err(e)) => return d.fail(step, e.to_string(), Problem::ConnectionRefused),
-        Err(_) => return d.fail(step, format!("no answer within {:?}", s.timeout), Problem::Timeout),
+        Err(_) => {
+            return d.fail(
+                step,
+                format!("no answer within {:?}", s.timeout),
+                Problem::Timeout,
+            );
+        }
     }
 
     let params = match s.tls {
@@ -178,8 +223,16 @@ async fn smtp(mut d: Diagnosis, s: &SmtpSettings, from: &lettre::Address) -> Dia
             Err(e) => return d.fail("TLS settings", e.to_string(), Problem::Configuration),
         },
     };
-    let wrapper = if s.tls == SmtpTls::Implicit { params.clone() } else { None };
-    let step = if wrapper.is_some() { "TLS handshake and SMTP greeting" } else { "SMTP greeting" };
+    let wrapper = if s.tls == SmtpTls::Implicit {
+        params.clone()
+    } else {
+        None
+    };
+    let step = if wrapper.is_some() {
+        "TLS handshake and SMTP greeting"
+    } else {
+        "SMTP greeting"
+    };
     let hello = s.hello();
     let connect = AsyncSmtpConnection::connect_tokio1(addr, Some(s.timeout), &hello, wrapper, None);
     let mut conn = match tokio::time::timeout(s.timeout + Duration::from_secs(1), connect).await {
@@ -194,7 +247,13 @@ async fn smtp(mut d: Diagnosis, s: &SmtpSettings, from: &lettre::Address) -> Dia
             };
             return d.fail(step, smtp_answer(&e), p);
         }
-        Err(_) => return d.fail(step, "no greeting in time (is this port TLS-only?)", Problem::Timeout),
+        Err(_) => {
+            return d.fail(
+                step,
+                "no greeting in time (is this port TLS-only?)",
+                Problem::Timeout,
+            );
+        }
     };
     d.ok(step, conn.server_info().to_string());
 
@@ -202,7 +261,11 @@ async fn smtp(mut d: Diagnosis, s: &SmtpSettings, from: &lettre::Address) -> Dia
         && let Some(p) = params
     {
         if !conn.can_starttls() {
-            return d.fail("STARTTLS", "the server does not offer STARTTLS", Problem::Tls);
+            return d.fail(
+                "STARTTLS",
+                "the server does not offer STARTTLS",
+                Problem::Tls,
+            );
         }
         if let Err(e) = conn.starttls(p, &s.hello()).await {
             return d.fail("STARTTLS", smtp_answer(&e), Problem::Tls);
@@ -211,7 +274,11 @@ async fn smtp(mut d: Diagnosis, s: &SmtpSettings, from: &lettre::Address) -> Dia
     }
 
     if let Some(creds) = s.lettre_credentials() {
-        let user = s.credentials.as_ref().map(|c| c.0.clone()).unwrap_or_default();
+        let user = s
+            .credentials
+            .as_ref()
+            .map(|c| c.0.clone())
+            .unwrap_or_default();
         let step = format!("authenticate as {user}");
         match conn.auth(&s.mechanisms(), &creds).await {
             Ok(r) => d.ok(step, r.code().to_string()),
@@ -221,7 +288,10 @@ async fn smtp(mut d: Diagnosis, s: &SmtpSettings, from: &lettre::Address) -> Dia
 
     let step = format!("MAIL FROM:<{from}>");
     match conn.command(Mail::new(Some(from.clone()), vec![])).await {
-        Ok(r) => d.ok(step, format!("{} {}", r.code(), r.message().collect::<Vec<_>>().join(" "))),
+        Ok(r) => d.ok(
+            step,
+            format!("{} {}", r.code(), r.message().collect::<Vec<_>>().join(" ")),
+        ),
         Err(e) => {
             conn.abort().await;
             return d.fail(step, smtp_answer(&e), Problem::SenderRefused);
@@ -236,9 +306,15 @@ async fn smtp(mut d: Diagnosis, s: &SmtpSettings, from: &lettre::Address) -> Dia
 fn looks_like_tls(e: &lettre::transport::smtp::Error) -> bool {
     let text = e.to_string().to_ascii_lowercase();
     e.is_tls()
-        || ["tls", "certificate", "corrupt message", "handshake", "invalidcontenttype"]
-            .iter()
-            .any(|w| text.contains(w))
+        || [
+            "tls",
+            "certificate",
+            "corrupt message",
+            "handshake",
+            "invalidcontenttype",
+        ]
+        .iter()
+        .any(|w| text.contains(w))
 }
 
 fn http_problem(status: StatusCode) -> Problem {
@@ -266,10 +342,21 @@ async fn graph(mut d: Diagnosis, t: &crate::graph::GraphTransport) -> Diagnosis 
     match t.mailbox_profile().await {
         Ok(a) if a.status.is_success() => {
             let v = a.json();
-            d.ok(step, v["mail"].as_str().or(v["userPrincipalName"].as_str()).unwrap_or("found").to_owned());
+            d.ok(
+                step,
+                v["mail"]
+                    .as_str()
+                    .or(v["userPrincipalName"].as_str())
+                    .unwrap_or("found")
+                    .to_owned(),
+            );
             d
         }
-        Ok(a) => d.fail(step, format!("{} {}", a.status.as_u16(), error_text(&a.body)), http_problem(a.status)),
+        Ok(a) => d.fail(
+            step,
+            format!("{} {}", a.status.as_u16(), error_text(&a.body)),
+            http_problem(a.status),
+        ),
         Err(e) => {
             let p = send_error_problem(&e);
             d.fail(step, e.answer().to_owned(), p)
@@ -281,10 +368,20 @@ async fn gmail(mut d: Diagnosis, t: &crate::gmail::GmailTransport) -> Diagnosis 
     let step = "refresh token and Gmail profile";
     match t.profile().await {
         Ok(a) if a.status.is_success() => {
-            d.ok(step, a.json()["emailAddress"].as_str().unwrap_or("found").to_owned());
+            d.ok(
+                step,
+                a.json()["emailAddress"]
+                    .as_str()
+                    .unwrap_or("found")
+                    .to_owned(),
+            );
             d
         }
-        Ok(a) => d.fail(step, format!("{} {}", a.status.as_u16(), error_text(&a.body)), http_problem(a.status)),
+        Ok(a) => d.fail(
+            step,
+            format!("{} {}", a.status.as_u16(), error_text(&a.body)),
+            http_problem(a.status),
+        ),
         Err(e) => {
             let p = send_error_problem(&e);
             d.fail(step, e.answer().to_owned(), p)

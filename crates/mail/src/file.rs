@@ -27,7 +27,13 @@ impl FileTransport {
         let name: String = id
             .trim_matches(['<', '>'])
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@') { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@') {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         self.dir.join(format!("{name}.eml"))
     }
@@ -51,7 +57,9 @@ impl Transport for FileTransport {
             .map_err(|e| fail("create", e))?;
         let tmp = self.dir.join(format!(
             ".{}.{}.tmp",
-            path.file_name().and_then(|n| n.to_str()).unwrap_or("message"),
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("message"),
             uuid::Uuid::new_v4().simple()
         ));
         let written = async {

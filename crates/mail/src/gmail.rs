@@ -89,7 +89,12 @@ impl Transport for GmailTransport {
         )
         .await?;
         if !answer.status.is_success() {
-            return Err(failure("Gmail", "sending the message", &answer, is_quota_error));
+            return Err(failure(
+                "Gmail",
+                "sending the message",
+                &answer,
+                is_quota_error,
+            ));
         }
         let sent = answer.json();
         let Some(id) = sent["id"].as_str() else {

@@ -102,10 +102,16 @@ impl GraphTransport {
             .await?
         } else {
             let body = json_message(msg);
-            self.call(|c, t| c.post(&url).bearer_auth(t).json(&body)).await?
+            self.call(|c, t| c.post(&url).bearer_auth(t).json(&body))
+                .await?
         };
         if answer.status != StatusCode::CREATED && !answer.status.is_success() {
-            return Err(failure("Microsoft Graph", "creating the message", &answer, never));
+            return Err(failure(
+                "Microsoft Graph",
+                "creating the message",
+                &answer,
+                never,
+            ));
         }
         let created = answer.json();
         if created["id"].as_str().is_none() {
@@ -131,9 +137,16 @@ impl GraphTransport {
                 "name": a.filename, "contentType": a.content_type,
                 "contentBytes": STANDARD.encode(&a.bytes),
             });
-            let answer = self.call(|c, t| c.post(&url).bearer_auth(t).json(&body)).await?;
+            let answer = self
+                .call(|c, t| c.post(&url).bearer_auth(t).json(&body))
+                .await?;
             if !answer.status.is_success() {
-                return Err(failure("Microsoft Graph", "attaching a file", &answer, never));
+                return Err(failure(
+                    "Microsoft Graph",
+                    "attaching a file",
+                    &answer,
+                    never,
+                ));
             }
             return Ok(());
         }
@@ -142,9 +155,16 @@ impl GraphTransport {
             "attachmentType": "file", "name": a.filename, "size": a.bytes.len(),
             "contentType": a.content_type,
         }});
-        let answer = self.call(|c, t| c.post(&url).bearer_auth(t).json(&body)).await?;
+        let answer = self
+            .call(|c, t| c.post(&url).bearer_auth(t).json(&body))
+            .await?;
         if !answer.status.is_success() {
-            return Err(failure("Microsoft Graph", "opening an upload session", &answer, never));
+            return Err(failure(
+                "Microsoft Graph",
+                "opening an upload session",
+                &answer,
+                never,
+            ));
         }
         let Some(upload_url) = answer.json()["uploadUrl"].as_str().map(str::to_owned) else {
             return Err(SendError::temporary(
@@ -159,11 +179,10 @@ impl GraphTransport {
             let range = format!("bytes {start}-{}/{total}", end - 1);
             // The upload URL is pre-authenticated: no Authorization header.
             let answer = {
-                let _permit = self
-                    .permits
-                    .acquire()
-                    .await
-                    .map_err(|_| SendError::temporary("the Graph transport is shutting down"))?;
+                let _permit =
+                    self.permits.acquire().await.map_err(|_| {
+                        SendError::temporary("the Graph transport is shutting down")
+                    })?;
                 read(
                     &self.http,
                     |c| {
@@ -178,7 +197,12 @@ impl GraphTransport {
                 .map_err(|e| unreachable("Microsoft Graph", e))?
             };
             if !answer.status.is_success() {
-                return Err(failure("Microsoft Graph", "uploading an attachment", &answer, never));
+                return Err(failure(
+                    "Microsoft Graph",
+                    "uploading an attachment",
+                    &answer,
+                    never,
+                ));
             }
             start = end;
         }
@@ -201,7 +225,8 @@ fn recipients(list: &[Mailbox]) -> Value {
 
 /// The JSON form of a message (used when it is too big for MIME creation).
 fn json_message(msg: &OutgoingMessage) -> Value {
-    let mut headers = vec![json!({"name": "x-encaisse-message", "value": msg.message_id.header_value()})];
+    let mut headers =
+        vec![json!({"name": "x-encaisse-message", "value": msg.message_id.header_value()})];
     if let Some(r) = &msg.in_reply_to {
         // Graph accepts only x- headers at creation [apis.md §4.2]; keep the thread link readable.
         headers.push(json!({"name": "x-encaisse-in-reply-to", "value": r.header_value()}));
@@ -227,10 +252,15 @@ impl Transport for GraphTransport {
         let id = created["id"].as_str().unwrap_or_default().to_owned();
         let url = self.url(&format!("/messages/{id}/send"));
         let answer = self
-            .call(|c, t| c.post(&url).bearer_auth(t).header("Content-Length", "0"))
+            .call(|c, t| c.post(&url).bearer_auth(t).body(""))
             .await?;
         if !answer.status.is_success() {
-            return Err(failure("Microsoft Graph", "sending the message", &answer, never));
+            return Err(failure(
+                "Microsoft Graph",
+                "sending the message",
+                &answer,
+                never,
+            ));
         }
         Ok(SendReceipt {
             transport: TransportKind::Graph,

@@ -89,7 +89,12 @@ pub(crate) fn never(_: StatusCode, _: &str) -> bool {
 
 /// A failed answer: still throttled or failing after the retries → temporary (with the
 /// server's `Retry-After`); 401 → temporary (credentials to fix); any other 4xx → permanent.
-pub(crate) fn failure(service: &str, step: &str, a: &Answer, extra: fn(StatusCode, &str) -> bool) -> SendError {
+pub(crate) fn failure(
+    service: &str,
+    step: &str,
+    a: &Answer,
+    extra: fn(StatusCode, &str) -> bool,
+) -> SendError {
     let answer = format!(
         "{service} {step}: {} {}",
         a.status.as_u16(),

@@ -53,7 +53,9 @@ impl std::fmt::Debug for TokenGrant {
 /// Why no token could be had.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum TokenError {
-    #[error("the token endpoint refused the credentials ({status}: {detail}); check the client id, secret{refresh} and tenant")]
+    #[error(
+        "the token endpoint refused the credentials ({status}: {detail}); check the client id, secret{refresh} and tenant"
+    )]
     Refused {
         status: u16,
         detail: String,
@@ -144,8 +146,8 @@ impl TokenSource {
                 refresh,
             });
         }
-        let answer: TokenAnswer = serde_json::from_str(&body)
-            .map_err(|e| TokenError::Malformed(e.to_string()))?;
+        let answer: TokenAnswer =
+            serde_json::from_str(&body).map_err(|e| TokenError::Malformed(e.to_string()))?;
         let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(3600));
         let until = Instant::now() + lifetime.saturating_sub(Duration::from_secs(60));
         let token = SecretString::from(answer.access_token);

@@ -28,12 +28,24 @@ macro_rules! builtin {
 /// The templates shipped with encaisse.
 const BUILTIN: &[(&str, &str)] = builtin![
     "layout.html",
-    "fr/invoice.txt", "fr/credit_note.txt", "fr/reminder_1.txt", "fr/reminder_2.txt",
-    "fr/reminder_3.txt", "fr/approval.txt",
-    "en/invoice.txt", "en/credit_note.txt", "en/reminder_1.txt", "en/reminder_2.txt",
-    "en/reminder_3.txt", "en/approval.txt",
-    "de/invoice.txt", "de/credit_note.txt", "de/reminder_1.txt", "de/reminder_2.txt",
-    "de/reminder_3.txt", "de/approval.txt",
+    "fr/invoice.txt",
+    "fr/credit_note.txt",
+    "fr/reminder_1.txt",
+    "fr/reminder_2.txt",
+    "fr/reminder_3.txt",
+    "fr/approval.txt",
+    "en/invoice.txt",
+    "en/credit_note.txt",
+    "en/reminder_1.txt",
+    "en/reminder_2.txt",
+    "en/reminder_3.txt",
+    "en/approval.txt",
+    "de/invoice.txt",
+    "de/credit_note.txt",
+    "de/reminder_1.txt",
+    "de/reminder_2.txt",
+    "de/reminder_3.txt",
+    "de/approval.txt",
 ];
 
 /// A template that cannot be used, with where and why.
@@ -43,11 +55,17 @@ pub enum TemplateError {
         "template `{name}` is not one encaisse uses; name it `{{fr|en|de}}/{{kind}}.txt`, `{{fr|en|de}}/{{kind}}.html` or `layout.html` with kind one of invoice, credit_note, reminder_1, reminder_2, reminder_3, approval"
     )]
     UnknownName { name: String },
-    #[error("template `{name}` does not compile: {detail}; fix the template (see docs/mail.md for the variables)")]
+    #[error(
+        "template `{name}` does not compile: {detail}; fix the template (see docs/mail.md for the variables)"
+    )]
     Syntax { name: String, detail: String },
-    #[error("template `{name}` must define the block `{block}` ({{% block {block} %}}…{{% endblock %}})")]
+    #[error(
+        "template `{name}` must define the block `{block}` ({{% block {block} %}}…{{% endblock %}})"
+    )]
     MissingBlock { name: String, block: &'static str },
-    #[error("template `{name}` failed to render: {detail}; check the variables it uses against docs/mail.md")]
+    #[error(
+        "template `{name}` failed to render: {detail}; check the variables it uses against docs/mail.md"
+    )]
     Render { name: String, detail: String },
 }
 
@@ -102,14 +120,17 @@ impl TemplateSet {
 
     /// The shipped templates with an organization's overrides (name → source). Every override
     /// is checked here: a known name, valid syntax, the blocks a `.txt` needs.
-    pub fn with_overrides(overrides: BTreeMap<String, String>) -> Result<TemplateSet, TemplateError> {
+    pub fn with_overrides(
+        overrides: BTreeMap<String, String>,
+    ) -> Result<TemplateSet, TemplateError> {
         let mut env = new_env();
         for (name, source) in BUILTIN {
             if !overrides.contains_key(*name) {
-                env.add_template(name, source).map_err(|e| TemplateError::Syntax {
-                    name: (*name).to_owned(),
-                    detail: e.to_string(),
-                })?;
+                env.add_template(name, source)
+                    .map_err(|e| TemplateError::Syntax {
+                        name: (*name).to_owned(),
+                        detail: e.to_string(),
+                    })?;
             }
         }
         let mut html_overrides = Vec::new();
@@ -154,7 +175,9 @@ impl TemplateSet {
             .env
             .get_template(&name)
             .map_err(|e| render_err(&name, e))?;
-        let mut captured = tmpl.render_captured(vars).map_err(|e| render_err(&name, e))?;
+        let mut captured = tmpl
+            .render_captured(vars)
+            .map_err(|e| render_err(&name, e))?;
         let (subject, body) = captured
             .with_state_mut(|state| -> Result<_, minijinja::Error> {
                 Ok((state.render_block("subject")?, state.render_block("body")?))
@@ -261,7 +284,10 @@ mod tests {
             TemplateSet::with_overrides(BTreeMap::from([(name.to_owned(), src.to_owned())]))
         };
         assert!(matches!(
-            one("fr/unknown.txt", "{% block subject %}{% endblock %}{% block body %}{% endblock %}"),
+            one(
+                "fr/unknown.txt",
+                "{% block subject %}{% endblock %}{% block body %}{% endblock %}"
+            ),
             Err(TemplateError::UnknownName { .. })
         ));
         assert!(matches!(
@@ -295,9 +321,6 @@ mod tests {
         assert_eq!(tidy_text("\nA\n\n\n\nB\nC  \n\n"), "A\n\nB\nC\n");
         let p = paragraphs("Hello\n\nView: https://x/y\n\nBye", Some("https://x/y"));
         assert_eq!(p.len(), 3);
-        assert_eq!(
-            p[1].get_attr("label").unwrap().as_str(),
-            Some("View")
-        );
+        assert_eq!(p[1].get_attr("label").unwrap().as_str(), Some("View"));
     }
 }

@@ -20,7 +20,9 @@ fn raw(m: &encaisse_mail::OutgoingMessage) -> String {
 
 #[test]
 fn french_invoice_with_its_pdf() {
-    let m = composer().compose(&FactsBuilder::invoice().build()).unwrap();
+    let m = composer()
+        .compose(&FactsBuilder::invoice().build())
+        .unwrap();
     insta::assert_snapshot!("fr_invoice", raw(&m));
 }
 
@@ -36,7 +38,10 @@ fn french_final_notice_states_penalties_and_the_40_euro_indemnity() {
         )
         .unwrap();
     assert!(m.text.contains("L441-10"), "{}", m.text);
-    assert!(m.text.contains("indemnité forfaitaire pour frais de recouvrement de 40 €"));
+    assert!(
+        m.text
+            .contains("indemnité forfaitaire pour frais de recouvrement de 40 €")
+    );
     assert!(m.text.contains("45 jours de retard"), "{}", m.text);
     insta::assert_snapshot!("fr_final_notice", raw(&m));
 }
@@ -55,8 +60,16 @@ fn swiss_german_reminders_follow_the_mahnung_levels() {
             )
             .unwrap()
     };
-    assert!(subject(ReminderLevel::Friendly).subject.starts_with("Zahlungserinnerung"));
-    assert!(subject(ReminderLevel::Firm).subject.starts_with("1. Mahnung"));
+    assert!(
+        subject(ReminderLevel::Friendly)
+            .subject
+            .starts_with("Zahlungserinnerung")
+    );
+    assert!(
+        subject(ReminderLevel::Firm)
+            .subject
+            .starts_with("1. Mahnung")
+    );
     let last = subject(ReminderLevel::Final);
     assert!(last.subject.starts_with("Letzte Mahnung"));
     assert!(last.text.contains("Art. 104 OR"), "{}", last.text);
@@ -79,17 +92,25 @@ fn english_approval_request() {
                 .build(),
         )
         .unwrap();
-    assert_eq!(m.subject, "To approve: invoice of €1,234.56 for Brasserie Müller & Fils");
+    assert_eq!(
+        m.subject,
+        "To approve: invoice of €1,234.56 for Brasserie Müller & Fils"
+    );
     insta::assert_snapshot!("en_approval_html", m.html);
 }
 
 #[test]
 fn accented_names_and_subjects_are_rfc2047_encoded() {
-    let m = composer().compose(&FactsBuilder::invoice().build()).unwrap();
+    let m = composer()
+        .compose(&FactsBuilder::invoice().build())
+        .unwrap();
     let text = raw(&m);
     let headers = text.split("\r\n\r\n").next().unwrap();
     assert!(headers.is_ascii(), "headers must be 7-bit: {headers}");
-    assert!(headers.contains("Subject: Facture FA-2026-0042 =?utf-8?"), "{headers}");
+    assert!(
+        headers.contains("Subject: Facture FA-2026-0042 =?utf-8?"),
+        "{headers}"
+    );
     assert!(headers.contains("From: =?utf-8?"), "{headers}");
     assert!(m.subject.contains("Société"));
 }
@@ -116,13 +137,19 @@ fn reminders_stay_in_the_invoice_thread() {
     assert!(text.contains("Reply-To: =?utf-8?"), "{text}");
     // The Message-ID parses back to the organization and the invoice.
     let parsed: MessageRef = third.message_id.to_string().parse().unwrap();
-    assert_eq!((parsed.organization_id, parsed.document_id, parsed.n), (ORG, INVOICE, 3));
+    assert_eq!(
+        (parsed.organization_id, parsed.document_id, parsed.n),
+        (ORG, INVOICE, 3)
+    );
 }
 
 #[test]
 fn composing_twice_gives_the_same_bytes() {
     let f = FactsBuilder::invoice().build();
-    assert_eq!(composer().compose(&f).unwrap().raw(), composer().compose(&f).unwrap().raw());
+    assert_eq!(
+        composer().compose(&f).unwrap().raw(),
+        composer().compose(&f).unwrap().raw()
+    );
 }
 
 #[test]
@@ -137,7 +164,10 @@ fn an_organization_can_override_a_template_and_variables_are_escaped_in_html() {
         .compose(&FactsBuilder::invoice().language(Language::En).build())
         .unwrap();
     assert_eq!(m.subject, "Bill FA-2026-0042");
-    assert_eq!(m.text, "Hi Brasserie Müller & Fils, pay €1,234.56 by 2026-03-31.\n");
+    assert_eq!(
+        m.text,
+        "Hi Brasserie Müller & Fils, pay €1,234.56 by 2026-03-31.\n"
+    );
     assert!(m.html.contains("Müller &amp; Fils"), "{}", m.html);
     // Other kinds and languages keep the shipped text.
     let fr = c.compose(&FactsBuilder::invoice().build()).unwrap();

@@ -63,14 +63,28 @@ async fn an_invoice_arrives_with_its_headers_and_the_exact_pdf_bytes() {
     let msg = composer()
         .compose(
             &FactsBuilder::invoice()
-                .attachments(vec![encaisse_mail::Attachment::pdf("FA-2026-0042.pdf", pdf.clone())])
-                .to(&["Hélène Müller <helene@brasserie.example>", "ap@brasserie.example"])
+                .attachments(vec![encaisse_mail::Attachment::pdf(
+                    "FA-2026-0042.pdf",
+                    pdf.clone(),
+                )])
+                .to(&[
+                    "Hélène Müller <helene@brasserie.example>",
+                    "ap@brasserie.example",
+                ])
                 .build(),
         )
         .unwrap();
     let receipt = smtp.send(&msg).await.unwrap();
-    assert!(receipt.server_answer.starts_with("250"), "{}", receipt.server_answer);
-    assert!(receipt.server_answer.contains("queued as TEST00001"), "{}", receipt.server_answer);
+    assert!(
+        receipt.server_answer.starts_with("250"),
+        "{}",
+        receipt.server_answer
+    );
+    assert!(
+        receipt.server_answer.contains("queued as TEST00001"),
+        "{}",
+        receipt.server_answer
+    );
 
     let got = server.wait_for(1).await;
     let m = &got[0];
@@ -81,10 +95,20 @@ async fn an_invoice_arrives_with_its_headers_and_the_exact_pdf_bytes() {
     );
     assert_eq!(m.meta["login"], "billing");
     let text = m.text();
-    assert_eq!(header(&text, "Message-ID").unwrap(), msg.message_id.to_string());
+    assert_eq!(
+        header(&text, "Message-ID").unwrap(),
+        msg.message_id.to_string()
+    );
     assert_eq!(header(&text, "Message-ID").unwrap(), receipt.message_id);
-    assert!(header(&text, "Subject").unwrap().contains("=?utf-8?b?"), "{text}");
-    assert!(header(&text, "Reply-To").unwrap().ends_with("<compta@etudes.example>"));
+    assert!(
+        header(&text, "Subject").unwrap().contains("=?utf-8?b?"),
+        "{text}"
+    );
+    assert!(
+        header(&text, "Reply-To")
+            .unwrap()
+            .ends_with("<compta@etudes.example>")
+    );
     assert_eq!(attachment(&text, "FA-2026-0042.pdf").unwrap(), pdf);
     // The server received exactly what was composed.
     // (aiosmtpd keeps the CRLF that precedes the final dot.)
@@ -110,7 +134,11 @@ async fn starttls_with_auth_login_encrypts_before_authenticating() {
     ))
     .unwrap();
     let msg = composer()
-        .compose(&FactsBuilder::invoice().kind(MailKind::Reminder(ReminderLevel::Firm)).build())
+        .compose(
+            &FactsBuilder::invoice()
+                .kind(MailKind::Reminder(ReminderLevel::Firm))
+                .build(),
+        )
         .unwrap();
     smtp.send(&msg).await.unwrap();
     let got = server.wait_for(1).await;
@@ -138,7 +166,9 @@ async fn implicit_tls_with_xoauth2() {
         SmtpAuth::Xoauth2,
     ))
     .unwrap();
-    let msg = composer().compose(&FactsBuilder::invoice().build()).unwrap();
+    let msg = composer()
+        .compose(&FactsBuilder::invoice().build())
+        .unwrap();
     smtp.send(&msg).await.unwrap();
     let got = server.wait_for(1).await;
     assert_eq!(got[0].meta["tls"], true);
@@ -150,11 +180,17 @@ async fn a_certificate_that_is_not_trusted_is_refused() {
     if !available() {
         return;
     }
-    let server = SmtpServer::start(ServerOptions { tls: Tls::Starttls, ..ServerOptions::default() }).await;
+    let server = SmtpServer::start(ServerOptions {
+        tls: Tls::Starttls,
+        ..ServerOptions::default()
+    })
+    .await;
     let mut s = settings(&server, SmtpTls::Starttls);
     s.ca_pem = None;
     let smtp = SmtpTransport::new(s).unwrap();
-    let msg = composer().compose(&FactsBuilder::invoice().build()).unwrap();
+    let msg = composer()
+        .compose(&FactsBuilder::invoice().build())
+        .unwrap();
     let err = smtp.send(&msg).await.unwrap_err();
     assert!(err.is_temporary(), "{err}");
     assert!(server.received().is_empty());
@@ -166,13 +202,18 @@ async fn four_hundred_answers_are_temporary_and_five_hundred_permanent_with_the_
         return;
     }
     let server = SmtpServer::start(ServerOptions {
-        reject: vec![("busy@client.example".into(), 451), ("gone@client.example".into(), 550)],
+        reject: vec![
+            ("busy@client.example".into(), 451),
+            ("gone@client.example".into(), 550),
+        ],
         ..ServerOptions::default()
     })
     .await;
     let smtp = SmtpTransport::new(settings(&server, SmtpTls::None)).unwrap();
     let c = composer();
-    let busy = c.compose(&FactsBuilder::invoice().to(&["busy@client.example"]).build()).unwrap();
+    let busy = c
+        .compose(&FactsBuilder::invoice().to(&["busy@client.example"]).build())
+        .unwrap();
     match smtp.send(&busy).await.unwrap_err() {
         SendError::Temporary { answer, .. } => {
             assert!(answer.starts_with("451"), "{answer}");
@@ -180,7 +221,9 @@ async fn four_hundred_answers_are_temporary_and_five_hundred_permanent_with_the_
         }
         e => panic!("expected temporary, got {e:?}"),
     }
-    let gone = c.compose(&FactsBuilder::invoice().to(&["gone@client.example"]).build()).unwrap();
+    let gone = c
+        .compose(&FactsBuilder::invoice().to(&["gone@client.example"]).build())
+        .unwrap();
     match smtp.send(&gone).await.unwrap_err() {
         SendError::Permanent { answer } => {
             assert!(answer.starts_with("550"), "{answer}");
@@ -207,7 +250,9 @@ async fn a_wrong_password_is_a_temporary_failure_that_names_the_credentials() {
         SmtpAuth::Password,
     ))
     .unwrap();
-    let msg = composer().compose(&FactsBuilder::invoice().build()).unwrap();
+    let msg = composer()
+        .compose(&FactsBuilder::invoice().build())
+        .unwrap();
     let err = smtp.send(&msg).await.unwrap_err();
     assert!(err.is_temporary(), "{err}");
     assert!(err.answer().contains("535"), "{err}");
@@ -237,10 +282,17 @@ async fn connections_are_reused_across_many_messages() {
         smtp.send(m).await.unwrap();
     }
     let got = server.wait_for(30).await;
-    let mut ports: Vec<_> = got.iter().map(|m| m.meta["peer_port"].as_u64().unwrap()).collect();
+    let mut ports: Vec<_> = got
+        .iter()
+        .map(|m| m.meta["peer_port"].as_u64().unwrap())
+        .collect();
     ports.sort_unstable();
     ports.dedup();
-    assert!(ports.len() <= 2, "30 messages used {} connections (pool of 2)", ports.len());
+    assert!(
+        ports.len() <= 2,
+        "30 messages used {} connections (pool of 2)",
+        ports.len()
+    );
 }
 
 fn config(server_port: u16, tls: &str, extra: &str, ca: &Path) -> MailConfig {
@@ -267,23 +319,46 @@ async fn diagnose_explains_what_is_wrong() {
     let good_user = r#","username":"billing","password":"pässword""#;
 
     // Everything right except the sender, which the server refuses.
-    let d = diagnose(&config(server.port, "starttls", good_user, &server.ca_file), data).await;
+    let d = diagnose(
+        &config(server.port, "starttls", good_user, &server.ca_file),
+        data,
+    )
+    .await;
     assert_eq!(d.problem, Some(Problem::SenderRefused), "{d}");
     assert!(d.to_string().contains("553"), "{d}");
-    assert!(d.to_string().contains("STARTTLS: connection encrypted"), "{d}");
+    assert!(
+        d.to_string().contains("STARTTLS: connection encrypted"),
+        "{d}"
+    );
 
     let d = diagnose(
-        &config(server.port, "starttls", r#","username":"billing","password":"nope""#, &server.ca_file),
+        &config(
+            server.port,
+            "starttls",
+            r#","username":"billing","password":"nope""#,
+            &server.ca_file,
+        ),
         data,
     )
     .await;
     assert_eq!(d.problem, Some(Problem::AuthRejected), "{d}");
     assert!(d.to_string().contains("535"), "{d}");
 
-    let d = diagnose(&config(server.port, "implicit", good_user, &server.ca_file), data).await;
-    assert!(matches!(d.problem, Some(Problem::Tls | Problem::Timeout)), "{d}");
+    let d = diagnose(
+        &config(server.port, "implicit", good_user, &server.ca_file),
+        data,
+    )
+    .await;
+    assert!(
+        matches!(d.problem, Some(Problem::Tls | Problem::Timeout)),
+        "{d}"
+    );
 
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let d = diagnose(&config(closed, "none", "", &server.ca_file), data).await;
     assert_eq!(d.problem, Some(Problem::ConnectionRefused), "{d}");
 
@@ -301,7 +376,12 @@ async fn diagnose_passes_on_a_working_server() {
     }
     let server = SmtpServer::start(user_opts(Tls::Starttls)).await;
     let d = diagnose(
-        &config(server.port, "starttls", r#","username":"billing","password":"pässword""#, &server.ca_file),
+        &config(
+            server.port,
+            "starttls",
+            r#","username":"billing","password":"pässword""#,
+            &server.ca_file,
+        ),
         Path::new("/nonexistent"),
     )
     .await;

@@ -5,7 +5,10 @@
 //! whole flow without the Internet. Today: [`clockify`] (core and Reports APIs, global and
 //! regional prefixes, pagination, auth failures with Clockify's error bodies, 429 with
 //! `Retry-After` beyond a request rate, the invoiced PATCH, webhook delivery with the token
-//! header), seeded deterministically and able to hold a million entries.
+//! header), seeded deterministically and able to hold a million entries; [`graph`] (Microsoft
+//! Graph mail: client-credentials tokens, create/send, MIME creation, upload sessions, the
+//! 4-concurrent-requests-per-mailbox limit, 429/503 with `Retry-After`); [`gmail`] (refresh
+//! tokens, `messages.send` with threads, per-user quota answered 429/403).
 //!
 //! Invariants:
 //! - same paths, field names, units and error shapes as the documented service (see
@@ -18,3 +21,6 @@
 //! Depends on `encaisse-core` and external crates only.
 
 pub mod clockify;
+pub mod gmail;
+pub mod graph;
+mod http;
