@@ -184,6 +184,28 @@ impl Transport {
         &self,
         build: impl Fn(&reqwest::Client) -> RequestBuilder,
     ) -> Result<Response, TransportError> {
+        self.send_classified(build, |resp| async move {
+            let retryable = is_retryable_status(resp.status());
+            Ok(Classified {
+                retryable,
+                value: resp,
+            })
+        })
+        .await
+    }
+
+    /// Like [`Transport::send`], but `classify` reads each answer (its body too, if it needs
+    /// to) and says whether to retry it: for APIs that signal throttling outside 429/5xx,
+    /// such as Gmail's 403 `rateLimitExceeded`. `Retry-After` is read before `classify` runs.
+    pub async fn send_classified<T, F, Fut>(
+        &self,
+        build: impl Fn(&reqwest::Client) -> RequestBuilder,
+        classify: F,
+    ) -> Result<T, TransportError>
+    where
+        F: Fn(Response) -> Fut,
+        Fut: Future<Output = Result<Classified<T>, TransportError>>,
+    {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
@@ -198,16 +220,16 @@ impl Transport {
                     if status == StatusCode::TOO_MANY_REQUESTS {
                         self.stats.throttled.fetch_add(1, Ordering::Relaxed);
                     }
-                    let retryable =
-                        status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
-                    if !retryable || last_try {
-                        return Ok(resp);
+                    let asked = retry_after(resp.headers(), chrono::Utc::now());
+                    let answer = classify(resp).await?;
+                    if !answer.retryable || last_try {
+                        return Ok(answer.value);
                     }
-                    let wait = retry_after(resp.headers(), chrono::Utc::now())
+                    let wait = asked
                         .map(|d| d.min(self.policy.max_delay))
                         .unwrap_or_else(|| self.policy.backoff(attempt));
                     tracing::debug!(%status, ?wait, attempt, "retrying after a retryable answer");
-                    drop(resp);
+                    drop(answer);
                     self.stats.retries.fetch_add(1, Ordering::Relaxed);
                     tokio::time::sleep(wait).await;
                 }
@@ -225,6 +247,18 @@ impl Transport {
             }
         }
     }
+}
+
+/// 429 and 5xx: the answers every API means as "try again later".
+pub fn is_retryable_status(status: StatusCode) -> bool {
+    status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()
+}
+
+/// An answer read by a [`Transport::send_classified`] classifier.
+#[derive(Debug)]
+pub struct Classified<T> {
+    pub value: T,
+    pub retryable: bool,
 }
 
 /// reqwest's message, without the URL (which may carry query secrets).

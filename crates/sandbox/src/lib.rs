@@ -5,11 +5,14 @@
 //! whole flow without the Internet. Today: [`clockify`] (core and Reports APIs, global and
 //! regional prefixes, pagination, auth failures with Clockify's error bodies, 429 with
 //! `Retry-After` beyond a request rate, the invoiced PATCH, webhook delivery with the token
-//! header), seeded deterministically and able to hold a million entries; and [`qonto`]
+//! header), seeded deterministically and able to hold a million entries; [`qonto`]
 //! (Business API v2 accounts and transactions with `meta` pagination, API-key and OAuth
 //! authentication with PKCE and refresh-token rotation, JSON:API errors, 429 with
 //! `Retry-After`, the staging token, webhook subscriptions with HMAC-signed delivery, and a
-//! clock moved by tests to settle, decline or reverse pending transactions).
+//! clock moved by tests to settle, decline or reverse pending transactions); [`graph`] (Microsoft
+//! Graph mail: client-credentials tokens, create/send, MIME creation, upload sessions, the
+//! 4-concurrent-requests-per-mailbox limit, 429/503 with `Retry-After`); [`gmail`] (refresh
+//! tokens, `messages.send` with threads, per-user quota answered 429/403).
 //!
 //! Invariants:
 //! - same paths, field names, units and error shapes as the documented service (see
@@ -22,4 +25,7 @@
 //! Depends on `encaisse-core` and external crates only.
 
 pub mod clockify;
+pub mod gmail;
+pub mod graph;
+mod http;
 pub mod qonto;
